@@ -1,0 +1,25 @@
+# The few commands people run. Each installs what it needs first (ops/local/bootstrap.sh is
+# idempotent and quick when everything is already there).
+VENV := .venv/bin
+
+.PHONY: setup demo test lint unit bench services-down
+
+setup:
+	bash ops/local/bootstrap.sh
+
+demo: setup
+	$(VENV)/newsloom demo
+
+test: setup
+	$(VENV)/pytest
+
+unit: setup
+	$(VENV)/pytest -m "not integration"
+
+lint: setup
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy .
+
+services-down:
+	$(VENV)/newsloom services down

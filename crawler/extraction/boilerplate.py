@@ -1,0 +1,48 @@
+"""Paragraph-level clean-up of what the main-content extractor leaves in an article body.
+
+Extractors keep blocks that sit inside the article container: ad slot labels, "Read more:"
+teasers that link to other stories, and embedded video cards (a duration stamp followed by the
+video's title, often twice). Those are not the article, and they pollute search and entity
+extraction, so they are removed here by their shape, never by naming a site.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_body"]
+
+_LABEL = re.compile(
+    r"^(advertisement|advertising|sponsored( content)?|story continues below( advertisement)?"
+    r"|learn more|subscribe( now)?|sign up|share( this article)?)$",
+    re.IGNORECASE,
+)
+_TEASER = re.compile(
+    r"^(read more|read also|also read|related|see also|recommended|more on this|watch)\s*:",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+
+
+def _is_video_card(paragraphs: list[str], index: int) -> bool:
+    """A duration stamp right before a line marks an embedded video's title."""
+    return index > 0 and bool(_DURATION.match(paragraphs[index - 1]))
+
+
+def clean_body(text: str) -> str:
+    """Drop boilerplate paragraphs and immediate repeats; keep the order of the rest."""
+    paragraphs = [line.strip() for line in text.splitlines()]
+    paragraphs = [line for line in paragraphs if line]
+    kept: list[str] = []
+    skip_title: str | None = None
+    for index, paragraph in enumerate(paragraphs):
+        if _LABEL.match(paragraph) or _TEASER.match(paragraph) or _DURATION.match(paragraph):
+            continue
+        if _is_video_card(paragraphs, index):
+            skip_title = paragraph
+            continue
+        if paragraph == skip_title or (kept and kept[-1] == paragraph):
+            continue
+        skip_title = None
+        kept.append(paragraph)
+    return "\n\n".join(kept)

@@ -1,0 +1,1 @@
+"""Item pipelines; ``enqueue`` hands every article to the enrichment queue."""

@@ -1,0 +1,88 @@
+"""Source registry model and loader; a bad file fails with the file, source and field named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+
+__all__ = ["Source", "SourceRegistry", "SourcesError", "load_sources"]
+
+
+class SourcesError(ValueError):
+    """The sources file is missing or invalid."""
+
+
+class Source(BaseModel):
+    """One outlet and where its articles are announced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    homepage: HttpUrl
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    languages: list[str] = Field(default_factory=list)
+    feeds: list[HttpUrl] = Field(default_factory=list)
+    sitemaps: list[HttpUrl] = Field(default_factory=list)
+    allow_private_network: bool = Field(
+        default=False,
+        description="Let the crawler reach loopback/private addresses: test fixtures only.",
+    )
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        """Host names the crawler may follow links to for this source."""
+        return [host for host in {self.homepage.host} if host]
+
+
+class SourceRegistry(BaseModel):
+    """All sources of one file, unique by id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Source]
+
+    def by_id(self, source_id: str) -> Source:
+        """Return the source with this id, or raise a ``SourcesError`` listing the known ids."""
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(source.id for source in self.sources)
+        raise SourcesError(f"unknown source {source_id!r}; known sources: {known}")
+
+
+def _describe(error: ValidationError, raw: object) -> str:
+    lines = []
+    for problem in error.errors():
+        location = list(problem["loc"])
+        where = ".".join(str(part) for part in location)
+        if len(location) >= 2 and location[0] == "sources" and isinstance(raw, dict):
+            entries = raw.get("sources") or []
+            index = location[1]
+            if isinstance(index, int) and index < len(entries) and isinstance(entries[index], dict):
+                where = f"source {entries[index].get('id', index)!r}, field " + ".".join(
+                    str(part) for part in location[2:]
+                )
+        lines.append(f"  {where}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def load_sources(path: Path) -> SourceRegistry:
+    """Load and validate a sources YAML file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise SourcesError(f"{path}: no such sources file") from error
+    except yaml.YAMLError as error:
+        raise SourcesError(f"{path}: not valid YAML: {error}") from error
+    try:
+        registry = SourceRegistry.model_validate(raw)
+    except ValidationError as error:
+        raise SourcesError(f"{path}: invalid sources file\n{_describe(error, raw)}") from error
+    ids = [source.id for source in registry.sources]
+    duplicates = sorted({source_id for source_id in ids if ids.count(source_id) > 1})
+    if duplicates:
+        raise SourcesError(f"{path}: duplicate source ids: {', '.join(duplicates)}")
+    return registry

@@ -1,0 +1,1 @@
+"""Spiders; one generic spider serves every source in the registry."""

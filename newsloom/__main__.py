@@ -1,0 +1,5 @@
+"""``python -m newsloom`` runs the command line."""
+
+from newsloom.cli import app
+
+app()

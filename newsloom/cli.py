@@ -1,0 +1,166 @@
+"""The ``newsloom`` command line: services, fixture site, crawl, workers, index and search."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from crawler.sources import SourcesError, load_sources
+from newsloom.console import hits_table, make_console
+from newsloom.settings import get_settings
+from ops.fixture_site.cli import fixtures_app
+from ops.local.background import BackgroundProcessError
+from ops.local.cli import services_app
+from ops.local.errors import ServiceError
+from ops.local.services import down as services_down
+from ops.local.services import up as services_up
+from search.client import create_client
+from search.query import search_articles
+from search.templates import ensure_index
+from search.waiting import wait_until_indexed
+from workers.queues import ALL_QUEUES
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
+app.add_typer(
+    services_app, name="services", help="Start, stop and inspect local Redis and Elasticsearch."
+)
+app.add_typer(fixtures_app, name="fixtures", help="The fixture news site for tests and the demo.")
+index_app = typer.Typer(help="Manage the Elasticsearch indices.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+console = make_console()
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@app.command()
+def crawl(
+    source_ids: Annotated[
+        list[str] | None, typer.Argument(help="Sources to crawl (default: all).")
+    ] = None,
+    sources_file: Annotated[
+        Path | None, typer.Option("--sources", help="Sources YAML file.")
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="Wait until every article is searchable.")] = False,
+    wait_timeout: Annotated[float, typer.Option(help="Seconds to wait for indexing.")] = 300.0,
+) -> None:
+    """Crawl sources now and queue every article for enrichment."""
+    from crawler.run import CrawlReport, run_crawl  # imports Scrapy's reactor: only when crawling
+
+    settings = get_settings()
+    try:
+        registry = load_sources(sources_file or settings.sources_file)
+        sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
+    except SourcesError as error:
+        raise _fail(str(error)) from error
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
+        task = progress.add_task("crawling", total=None)
+
+        def show(report: CrawlReport) -> None:
+            progress.update(
+                task,
+                description=f"crawling: {report.pages} pages, {len(report.article_ids)} articles",
+            )
+
+        report = run_crawl(settings, sources, on_progress=show)
+    articles = sorted(set(report.article_ids))
+    console.print(f"crawled {report.pages} pages, queued {len(articles)} articles")
+    if wait and articles:
+        _wait_indexed(articles, wait_timeout)
+
+
+def _wait_indexed(article_ids: list[str], timeout_s: float) -> None:
+    settings = get_settings()
+    es = create_client(settings)
+    with Progress(
+        SpinnerColumn(), TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        task = progress.add_task("indexing", total=len(article_ids))
+        done = wait_until_indexed(
+            es,
+            settings.index_alias,
+            article_ids,
+            timeout_s,
+            lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if done < len(article_ids):
+        raise _fail(
+            f"only {done} of {len(article_ids)} articles were indexed in {timeout_s:.0f} s; "
+            "is a worker running (`newsloom worker`)? Read its log, then run "
+            "`newsloom services status`."
+        )
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="Comma-separated queues to consume.")] = ",".join(
+        ALL_QUEUES
+    ),
+    concurrency: Annotated[int, typer.Option(min=1)] = 2,
+    loglevel: Annotated[str, typer.Option()] = "INFO",
+) -> None:
+    """Run a Celery worker process (replaces this process)."""
+    arguments = [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", loglevel,
+        "--max-tasks-per-child", "1000", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    os.execv(sys.executable, arguments)  # noqa: S606 - our own interpreter with fixed arguments
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help='Free text; "quotes" for phrases, -word to exclude.')
+    ],
+    size: Annotated[int, typer.Option(min=1, max=100)] = 10,
+) -> None:
+    """Search indexed articles and print ranked, highlighted hits."""
+    settings = get_settings()
+    try:
+        hits = search_articles(create_client(settings), settings.index_alias, query, size)
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    console.print(hits_table(query, hits))
+
+
+@app.command()
+def demo(
+    stop_services: Annotated[
+        bool, typer.Option(help="Stop Redis and Elasticsearch at the end (default: keep them).")
+    ] = False,
+) -> None:
+    """Run the main job once: services, fixture site, worker, crawl, index and searches."""
+    from newsloom.demo import run_demo
+
+    settings = get_settings()
+    try:
+        services_up(settings, console=console)
+        indexed = run_demo(settings, console)
+    except (ServiceError, BackgroundProcessError) as error:
+        raise _fail(str(error)) from error
+    finally:
+        if stop_services:
+            services_down(settings, console=console)
+    if not indexed:
+        raise _fail("nothing was indexed; read the worker log named above")
+    if not stop_services:
+        console.print(
+            'Redis and Elasticsearch are still running: try `newsloom search "Kim Jong-un"`; '
+            "stop them with `newsloom services down`."
+        )
+
+
+@index_app.command("init")
+def index_init() -> None:
+    """Install index templates and create the first index behind the alias."""
+    settings = get_settings()
+    ensure_index(create_client(settings), settings.index_alias, settings.index_replicas)
+    console.print(f"index alias {settings.index_alias!r} is ready")

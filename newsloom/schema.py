@@ -1,0 +1,74 @@
+"""The article schema all stages share: crawler fills it, workers enrich it, search indexes it.
+
+An ``Article`` travels as JSON (Celery messages, the quarantine, Elasticsearch documents), so
+everything here round-trips through ``model_dump(mode="json")`` and ``Article.model_validate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+__all__ = ["Article", "Enrichment", "article_id", "content_hash"]
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable document id for an article: a re-crawl of the same URL maps to the same id."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(title: str, body: str) -> str:
+    """Fingerprint of what a reader sees, so an unchanged re-crawl can be told apart."""
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+class Enrichment(BaseModel):
+    """What the workers add to an article; each stage records its version for replays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    word_count: int = 0
+    stage_versions: dict[str, str] = Field(default_factory=dict)
+
+
+class Article(BaseModel):
+    """One news article, as extracted from one page of one source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    canonical_url: str
+    source_id: str
+    source_name: str
+    title: str
+    body: str
+    lead: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    image_url: str | None = None
+    fetched_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    enrichment: Enrichment = Field(default_factory=Enrichment)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """Document id derived from the canonical URL."""
+        return article_id(self.canonical_url)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def content_hash(self) -> str:
+        """Hash of title and body (see :func:`content_hash`)."""
+        return content_hash(self.title, self.body)
+
+    @classmethod
+    def from_document(cls, document: dict[str, object]) -> Article:
+        """Rebuild an article from its JSON form, ignoring the derived fields."""
+        fields = {key: value for key, value in document.items() if key in cls.model_fields}
+        return cls.model_validate(fields)

@@ -1,0 +1,1 @@
+"""Operations: local services, the fixture news site, monitoring and deployment config."""

@@ -1,0 +1,1 @@
+"""Local services for development, tests and the demo, started from nothing."""

@@ -1,0 +1,63 @@
+"""``newsloom services up|down|status [--only redis|elasticsearch]``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from newsloom.settings import Settings, get_settings
+from ops.local import services
+from ops.local.errors import ServiceError
+from ops.local.services import ServiceName
+
+__all__ = ["services_app"]
+
+services_app = typer.Typer(
+    help="Start, stop and inspect local Redis and Elasticsearch (each call is safe to repeat).",
+    no_args_is_help=True,
+)
+
+OnlyOption = Annotated[
+    ServiceName | None,
+    typer.Option("--only", help="Act on this service alone.", case_sensitive=False),
+]
+
+
+def _settings(context: typer.Context) -> Settings:
+    # A parent command (or a test) may hand over its own settings through the context.
+    found = context.find_object(Settings)
+    return found if found is not None else get_settings()
+
+
+def _run(action: Callable[[Console], object]) -> None:
+    errors = Console(stderr=True, highlight=False)
+    try:
+        action(errors)
+    except ServiceError as error:
+        errors.print(str(error), style="red", markup=False)
+        raise typer.Exit(code=1) from error
+
+
+@services_app.command()
+def up(context: typer.Context, only: OnlyOption = None) -> None:
+    """Start the services that are not running yet and wait until they are healthy."""
+    settings = _settings(context)
+    _run(lambda console: services.up(settings, only, console))
+
+
+@services_app.command()
+def down(context: typer.Context, only: OnlyOption = None) -> None:
+    """Stop the services; those not running are skipped."""
+    settings = _settings(context)
+    _run(lambda console: services.down(settings, only, console))
+
+
+@services_app.command()
+def status(context: typer.Context, only: OnlyOption = None) -> None:
+    """Print a table of the services: pid, address and health."""
+    settings = _settings(context)
+    table = services.status_table(services.status(settings, only))
+    Console().print(table)

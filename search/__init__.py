@@ -1,0 +1,1 @@
+"""Search stage: index templates, the indexer, and the queries analysts run."""

@@ -1,0 +1,25 @@
+"""The body clean-up removes page furniture by its shape and keeps the article."""
+
+from __future__ import annotations
+
+from crawler.extraction.boilerplate import clean_body
+
+
+def test_drops_ad_labels_and_read_more_teasers() -> None:
+    text = "First paragraph.\nAdvertisement\nRead more: Another story\nSecond paragraph."
+    assert clean_body(text) == "First paragraph.\n\nSecond paragraph."
+
+
+def test_drops_video_card_with_repeated_title() -> None:
+    text = "Before.\n03:56\nVideo title here\nVideo title here\nAfter."
+    assert clean_body(text) == "Before.\n\nAfter."
+
+
+def test_keeps_repeated_text_that_is_not_adjacent() -> None:
+    text = "A point.\nSomething else.\nA point."
+    assert clean_body(text) == "A point.\n\nSomething else.\n\nA point."
+
+
+def test_keeps_paragraphs_that_only_mention_boilerplate_words() -> None:
+    text = "Read more about the talks in our earlier report, he said."
+    assert clean_body(text) == text

@@ -1,0 +1,1 @@
+"""Tests of the operations tooling: the fixture news site."""

@@ -1,0 +1,101 @@
+"""One article's trip from a news site to a search result, through every real service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from newsloom.settings import Settings
+from ops.local.background import BackgroundProcess
+from search.query import search_articles
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+SEED_BOILERPLATE = (
+    "Advertisement",
+    "Get more with myNEWS",
+    "A personalised news feed",
+    "Read more:",
+    "03:56",
+    "Seoul functions as US 'colonial stooge'",
+)
+
+
+@pytest.fixture(scope="module")
+def crawled(
+    settings: Settings, es: Elasticsearch, worker: BackgroundProcess, fixture_sources: Path
+) -> int:
+    """Crawl the fixture site once through the CLI; return the number of documents indexed."""
+    run_cli(settings, "crawl", "--sources", str(fixture_sources), "--wait")
+    es.indices.refresh(index=settings.index_alias)
+    count: int = es.count(index=settings.index_alias)["count"]
+    return count
+
+
+def _titles(es: Elasticsearch, alias: str, query: str) -> list[str]:
+    return [hit.title for hit in search_articles(es, alias, query)]
+
+
+def test_crawl_indexes_every_fixture_article(crawled: int) -> None:
+    # Two seed articles plus the corpus outlet's pages; each must arrive.
+    assert crawled > 2
+
+
+def test_search_finds_each_seed_by_its_weapon(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    pulhwasal = search_articles(es, settings.index_alias, "Pulhwasal")
+    assert [hit.source_name for hit in pulhwasal][:1] == ["Al Mayadeen English (fixture)"]
+    assert "DPRK, China bolster cooperation" in pulhwasal[0].title
+    haeil = search_articles(es, settings.index_alias, "Haeil")
+    assert "China vows to work with North Korea" in haeil[0].title
+
+
+def test_cli_search_prints_ranked_highlighted_hits(settings: Settings, crawled: int) -> None:
+    output = run_cli(settings, "search", "Pulhwasal")
+    assert "DPRK, China bolster cooperation" in output
+    assert "Al Mayadeen English" in output
+
+
+def test_phrase_search_finds_both_seeds(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    titles = _titles(es, settings.index_alias, '"strategic communication"')
+    assert any("DPRK, China bolster cooperation" in title for title in titles)
+    assert any("China vows to work with North Korea" in title for title in titles)
+
+
+def test_stemming_matches_inflected_forms(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    titles = _titles(es, settings.index_alias, "sanction")
+    assert any("DPRK, China bolster cooperation" in title for title in titles)
+
+
+def test_seed_boilerplate_is_not_indexed(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    for query in ("Pulhwasal", "Haeil"):
+        hit = search_articles(es, settings.index_alias, query)[0]
+        found = es.search(index=settings.index_alias, query={"ids": {"values": [hit.id]}})
+        body = found["hits"]["hits"][0]["_source"]["body"]
+        for boilerplate in SEED_BOILERPLATE:
+            assert boilerplate not in body, f"{boilerplate!r} left in {hit.title!r}"
+        assert "Korean Central News Agency" in body or "Ri Ryong-nam" in body
+
+
+def test_recrawl_adds_no_duplicates(
+    settings: Settings, es: Elasticsearch, fixture_sources: Path, crawled: int
+) -> None:
+    run_cli(settings, "crawl", "--sources", str(fixture_sources), "--wait")
+    es.indices.refresh(index=settings.index_alias)
+    assert es.count(index=settings.index_alias)["count"] == crawled
+    duplicates = es.search(
+        index=settings.index_alias,
+        size=0,
+        aggs={"urls": {"terms": {"field": "canonical_url", "min_doc_count": 2}}},
+    )["aggregations"]["urls"]["buckets"]
+    assert duplicates == []

@@ -1,0 +1,43 @@
+"""The Celery application: Redis broker, JSON only, late acknowledgement.
+
+``celery -A workers.app worker`` imports ``app`` from here; every other module builds its
+own with :func:`create_celery` from explicit settings.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from newsloom.settings import Settings, get_settings
+from workers.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
+
+__all__ = ["app", "create_celery"]
+
+
+def create_celery(settings: Settings) -> Celery:
+    """Build a Celery app bound to ``settings.redis_url`` with per-stage routing."""
+    celery = Celery("newsloom", broker=str(settings.redis_url), include=["workers.tasks"])
+    celery.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        # An article is only acknowledged once it is enriched or indexed, so a worker killed
+        # mid-task leaves the message to be delivered again, never lost.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=settings.task_time_limit_s,
+        task_soft_time_limit=max(1, settings.task_time_limit_s - 30),
+        # Longer than any task time limit or retry countdown, else Redis redelivers work
+        # that is still running.
+        broker_transport_options={"visibility_timeout": 3600},
+        broker_connection_retry_on_startup=True,
+        task_routes={ENRICH_TASK: {"queue": ENRICH_QUEUE}, INDEX_TASK: {"queue": INDEX_QUEUE}},
+        task_default_queue=ENRICH_QUEUE,
+        worker_hijack_root_logger=False,
+    )
+    return celery
+
+
+app = create_celery(get_settings())

@@ -1,0 +1,1 @@
+"""Enrichment stages; each takes an ``Article`` and returns it with more filled in."""
