@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
+from pydantic import HttpUrl, RedisDsn
 
 from newsloom.settings import Settings
 from ops.local.background import BackgroundProcess
@@ -25,8 +26,9 @@ from ops.local.services import up as services_up
 from search.client import create_client
 from search.templates import ensure_index
 
-TEST_REDIS_PORT = 16379
-TEST_ELASTICSEARCH_PORT = 19200
+# Overridable so several checkouts can run their suites side by side.
+TEST_REDIS_PORT = int(os.environ.get("NEWSLOOM_TEST_REDIS_PORT", "16379"))
+TEST_ELASTICSEARCH_PORT = int(os.environ.get("NEWSLOOM_TEST_ELASTICSEARCH_PORT", "19200"))
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +38,8 @@ def settings() -> Iterator[Settings]:
     # state dir, and pytest keeps its base directory private to the current user.
     state_dir = Path(tempfile.mkdtemp(prefix="newsloom-test-"))
     yield Settings(
-        redis_url=f"redis://127.0.0.1:{TEST_REDIS_PORT}/0",
-        elasticsearch_url=f"http://127.0.0.1:{TEST_ELASTICSEARCH_PORT}",
+        redis_url=RedisDsn(f"redis://127.0.0.1:{TEST_REDIS_PORT}/0"),
+        elasticsearch_url=HttpUrl(f"http://127.0.0.1:{TEST_ELASTICSEARCH_PORT}"),
         state_dir=state_dir,
         index_alias="articles",
     )

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote
 
+from newsloom.settings import get_settings
 from ops.fixture_site.corpus import list_corpus, load_page
 from ops.fixture_site.feeds import PRIVATE_PATH, discovery_resources
 from ops.fixture_site.layout import SiteStyle, escape_attr, escape_text, render_document, story_list
@@ -338,8 +339,12 @@ def build_outlets(shared_dir: Path, origins: Mapping[str, str]) -> dict[str, Out
     return outlets
 
 
-def expected_articles(shared_dir: Path) -> dict[str, list[ExpectedArticle]]:
-    """Per outlet id, every article path (percent-encoded, as linked) and its known title."""
+def expected_articles(shared_dir: Path | None = None) -> dict[str, list[ExpectedArticle]]:
+    """Per outlet id, every article path (percent-encoded, as linked) and its known title.
+
+    ``shared_dir`` defaults to the ``shared_dir`` setting, the data the server reads too.
+    """
+    shared_dir = shared_dir or get_settings().shared_dir
     expected: dict[str, list[ExpectedArticle]] = {}
     for spec in SEED_OUTLETS:
         article, path = _seed(shared_dir, spec)

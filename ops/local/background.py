@@ -16,18 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from ops.local.supervision import log_tail
+
 __all__ = ["BackgroundProcess", "BackgroundProcessError"]
 
 
 class BackgroundProcessError(RuntimeError):
     """A child process died or did not become ready in time."""
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log written)"
 
 
 class BackgroundProcess:
@@ -76,13 +71,13 @@ class BackgroundProcess:
             if self._process.poll() is not None:
                 raise BackgroundProcessError(
                     f"{self.name} exited with status {self._process.returncode}; "
-                    f"read {self.log_path}:\n{_tail(self.log_path)}"
+                    f"read {self.log_path}:\n{log_tail(self.log_path) or '(no log written)'}"
                 )
             time.sleep(0.2)
         self.stop()
         raise BackgroundProcessError(
             f"{self.name} was not ready after {timeout_s:.0f} s; read {self.log_path}:\n"
-            f"{_tail(self.log_path)}"
+            f"{log_tail(self.log_path) or '(no log written)'}"
         )
 
     def stop(self, timeout_s: float = 20.0) -> None:

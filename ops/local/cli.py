@@ -33,7 +33,7 @@ def _settings(context: typer.Context) -> Settings:
 
 
 def _run(action: Callable[[Console], object]) -> None:
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         action(errors)
     except ServiceError as error:

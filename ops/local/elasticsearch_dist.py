@@ -80,10 +80,13 @@ def ensure_distribution(settings: Settings, console: Console) -> Distribution:
                 not_served.append(version)
                 continue
             if version != pinned:
+                skipped = f" (nor {', '.join(not_served[1:])})" if len(not_served) > 1 else ""
                 console.print(
-                    f"[bold yellow]elasticsearch: {pinned} is not on Maven Central "
-                    f"(also not served: {', '.join(not_served[1:]) or 'none'}); "
-                    f"FELL BACK TO {version}[/]"
+                    f"elasticsearch: {pinned} is not served by Maven Central{skipped}; "
+                    f"FELL BACK TO {version}. "
+                    f"Pin it with NEWSLOOM_ELASTICSEARCH_VERSION={version}.",
+                    style="bold yellow",
+                    markup=False,
                 )
             return Distribution(version, home)
     raise ServiceError(
@@ -162,8 +165,8 @@ def _downloaded(root: Path, version: str, console: Console) -> Path:
             root,
             f"mvn could not download Elasticsearch {version} (status {result.returncode}).",
             output,
-            "check network access to https://repo.maven.apache.org and ~/.m2/settings.xml, "
-            "then run `newsloom services up` again.",
+            "check network access to https://repo.maven.apache.org and that mvn can use its "
+            "local repository (~/.m2), then run `newsloom services up` again.",
         )
     fetched.rename(zip_path)
     shutil.rmtree(partial, ignore_errors=True)

@@ -11,6 +11,7 @@ Layout of ``<state_dir>/elasticsearch/``:
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -31,15 +32,18 @@ from ops.local.elasticsearch_dist import Distribution, ensure_distribution
 from ops.local.errors import ServiceError
 from ops.local.supervision import (
     LOCALHOST,
+    DaemonFiles,
     Deadline,
     ServiceStatus,
+    absent_status,
+    check_port_free,
     file_lock,
     is_root,
     live_pid,
     log_tail,
-    port_in_use,
     require_command,
     run_command,
+    stop_daemon,
     stop_process,
     wait_until,
 )
@@ -67,23 +71,25 @@ READY_TIMEOUT_S: Final = 120.0
 STOP_TIMEOUT_S: Final = 120.0
 TRANSPORT_PORT_OFFSET: Final = 100
 _HEAP: Final = re.compile(r"\d+[kKmMgG]?")
+# Plain-text log lines look like "[<time>][ERROR][<logger>] ...", followed by the exception.
+_LOG_ERROR: Final = re.compile(r"^\[[^\]]+\]\[(ERROR|FATAL)")
+_LOG_CAUSE: Final = re.compile(
+    r"^(\[[^\]]+\]\[(ERROR|FATAL)|Caused by: |[\w.$]+(Exception|Error)\b)"
+)
+_MAX_CAUSES: Final = 8
 _BOOTSTRAP_HINT: Final = "run `sudo ops/local/bootstrap.sh`, then `newsloom services up` again."
 
 
 @dataclass(frozen=True)
-class ElasticsearchPaths:
+class ElasticsearchPaths(DaemonFiles):
     """Files and directories of the local node, all under ``<state_dir>/elasticsearch``."""
 
-    root: Path
     config: Path
     data: Path
     logs: Path
     tmp: Path
     run: Path
-    pidfile: Path
-    log: Path
     launcher_log: Path
-    lock: Path
 
     def home(self, version: str) -> Path:
         """The node's copy of distribution ``version``."""
@@ -174,8 +180,7 @@ def elasticsearch_status(settings: Settings) -> ServiceStatus:
     port = settings.elasticsearch_port
     pid = live_pid(paths.pidfile, _owner_check(paths))
     if pid is None:
-        detail = "port taken by another process" if port_in_use(port) else "not running"
-        return ServiceStatus(NAME, _address(settings), None, False, detail)
+        return absent_status(NAME, _address(settings), port)
     health = _healthy(port)
     if health is None:
         return ServiceStatus(NAME, _address(settings), pid, False, "not ready")
@@ -274,6 +279,9 @@ def _write_config(settings: Settings, paths: ElasticsearchPaths, home: Path) -> 
         "xpack.security.enabled: false\n"
         # Tests and tools delete indices by pattern.
         "action.destructive_requires_name: false\n"
+        # Disk watermarks protect production clusters; on a nearly full laptop disk they
+        # would leave new indices red and this node unusable for no benefit.
+        "cluster.routing.allocation.disk.threshold_enabled: false\n"
     )
     heap = _heap_size(settings)
     options = paths.config / "jvm.options.d"
@@ -347,22 +355,21 @@ def _hand_over(paths: ElasticsearchPaths, uid: int, gid: int) -> None:
 
 
 def _check_ports_free(settings: Settings, paths: ElasticsearchPaths) -> None:
+    remedy = (
+        "set NEWSLOOM_ELASTICSEARCH_URL to a free port "
+        f"(the transport port is that + {TRANSPORT_PORT_OFFSET})"
+    )
     for port in (settings.elasticsearch_port, transport_port(settings)):
-        if port_in_use(port):
-            raise ServiceError(
-                f"Port {LOCALHOST}:{port} is taken by a process that is not newsloom's "
-                f"Elasticsearch (no live pid in {paths.pidfile}); Elasticsearch was not started.",
-                log_file=paths.log,
-                hint=(
-                    f"see who holds it with `ss -ltnp 'sport = :{port}'`, stop it, or set "
-                    f"NEWSLOOM_ELASTICSEARCH_URL to a free port (transport uses port + "
-                    f"{TRANSPORT_PORT_OFFSET})."
-                ),
-            )
+        check_port_free("Elasticsearch", port, paths, remedy)
 
 
 def _launch(paths: ElasticsearchPaths, home: Path, java_home: Path) -> subprocess.Popen[bytes]:
     paths.pidfile.unlink(missing_ok=True)
+    # The launcher leaves a final-flags* directory behind on every start; keep them in
+    # tmp/ (not /tmp) and clear out those of earlier starts.
+    for leftover in paths.tmp.glob("final-flags*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    cli_java_opts = os.environ.get("CLI_JAVA_OPTS", "")
     env = {
         **os.environ,
         "ES_JAVA_HOME": str(java_home),
@@ -370,6 +377,7 @@ def _launch(paths: ElasticsearchPaths, home: Path, java_home: Path) -> subproces
         # Inside the state dir: a /tmp cleaner deleting the node's native libraries would
         # crash it, and tmp/ is owned by the node's user.
         "ES_TMPDIR": str(paths.tmp),
+        "CLI_JAVA_OPTS": f"{cli_java_opts} -Djava.io.tmpdir={paths.tmp}".strip(),
     }
     env.pop("JAVA_HOME", None)  # ignored in favour of ES_JAVA_HOME, with a warning
     argv = [str(home / "bin" / "elasticsearch"), "-d", "-p", str(paths.pidfile)]
@@ -389,11 +397,23 @@ def _launch(paths: ElasticsearchPaths, home: Path, java_home: Path) -> subproces
         )
 
 
+def _causes(log: str) -> list[str]:
+    """The exception lines after the last ERROR in an Elasticsearch log, without stack frames."""
+    lines = log.splitlines()
+    errors = [number for number, line in enumerate(lines) if _LOG_ERROR.match(line)]
+    if not errors:
+        return []
+    return [line for line in lines[errors[-1] :] if _LOG_CAUSE.match(line)][:_MAX_CAUSES]
+
+
 def _failure(paths: ElasticsearchPaths, problem: str) -> ServiceError:
-    tail = log_tail(paths.log)
-    launcher = log_tail(paths.launcher_log, 10)
-    if launcher:
-        tail += f"\n--- {paths.launcher_log} ---\n{launcher}"
+    # The end of the log is a stack trace and shutdown chatter; the cause is further up.
+    causes = _causes(log_tail(paths.log, 300))
+    tail = "\n".join([*causes, "...", log_tail(paths.log, 5)]) if causes else log_tail(paths.log)
+    if not tail:  # the JVM never got as far as logging: the launcher's output says why
+        tail = f"(nothing logged; launcher output {paths.launcher_log}:)\n" + log_tail(
+            paths.launcher_log, 15
+        )
     return ServiceError(
         problem,
         log_file=paths.log,
@@ -439,13 +459,21 @@ def _wait_ready(
 
 
 def _abandon(paths: ElasticsearchPaths, launcher: subprocess.Popen[bytes]) -> None:
-    """Leave nothing half-started behind after a failed start."""
+    """Leave nothing half-started behind after a failed start.
+
+    Errors here are swallowed: the one that made us give up is what the user needs to see.
+    """
     pid = live_pid(paths.pidfile, _owner_check(paths))
     if pid is not None:
-        stop_process(pid, name=NAME, timeout_s=STOP_TIMEOUT_S, log_file=paths.log)
+        with contextlib.suppress(ServiceError):
+            stop_process(pid, name=NAME, timeout_s=STOP_TIMEOUT_S, log_file=paths.log)
     if launcher.poll() is None:
         launcher.terminate()
-    launcher.wait(timeout=30)
+    try:
+        launcher.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+        launcher.wait()
 
 
 def start_elasticsearch(settings: Settings, console: Console) -> ServiceStatus:
@@ -493,16 +521,5 @@ def start_elasticsearch(settings: Settings, console: Console) -> ServiceStatus:
 def stop_elasticsearch(settings: Settings, console: Console) -> ServiceStatus:
     """Stop our node (SIGTERM: it closes its shards cleanly); fine when it is not running."""
     paths = elasticsearch_paths(settings)
-    if not paths.root.exists():
-        console.print(f"{NAME}: not running")
-        return elasticsearch_status(settings)
-    with file_lock(paths.lock):
-        pid = live_pid(paths.pidfile, _owner_check(paths))
-        if pid is None:
-            console.print(f"{NAME}: not running")
-        else:
-            stop_process(pid, name=NAME, timeout_s=STOP_TIMEOUT_S, log_file=paths.log)
-            console.print(f"{NAME}: stopped (was pid {pid})")
-        # The node deletes it on a clean exit; after a crash it would linger and mislead.
-        paths.pidfile.unlink(missing_ok=True)
+    stop_daemon(NAME, paths, _owner_check(paths), timeout_s=STOP_TIMEOUT_S, console=console)
     return elasticsearch_status(settings)

@@ -20,16 +20,18 @@ from newsloom.settings import Settings
 from ops.local.errors import ServiceError
 from ops.local.supervision import (
     LOCALHOST,
+    DaemonFiles,
     ServiceStatus,
+    absent_status,
+    check_port_free,
     file_lock,
     live_pid,
     log_tail,
     pid_alive,
-    port_in_use,
     read_pid,
     require_command,
     run_command,
-    stop_process,
+    stop_daemon,
     wait_until,
 )
 
@@ -44,15 +46,11 @@ _LOG_PID = re.compile(r"^(\d+):[A-Z] ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
-class RedisPaths:
+class RedisPaths(DaemonFiles):
     """Files of the local Redis, all under ``<state_dir>/redis``."""
 
-    root: Path
     config: Path
-    pidfile: Path
-    log: Path
     data: Path
-    lock: Path
 
 
 def redis_paths(settings: Settings) -> RedisPaths:
@@ -122,9 +120,7 @@ def redis_status(settings: Settings) -> ServiceStatus:
     paths = redis_paths(settings)
     pid = live_pid(paths.pidfile, _looks_like_redis)
     if pid is None:
-        taken = port_in_use(settings.redis_port)
-        detail = "port taken by another process" if taken else "not running"
-        return ServiceStatus(NAME, _address(settings), None, False, detail)
+        return absent_status(NAME, _address(settings), settings.redis_port)
     healthy = _ping(settings.redis_port)
     detail = "running" if healthy else "not answering PING"
     return ServiceStatus(NAME, _address(settings), pid, healthy, detail)
@@ -183,16 +179,9 @@ def start_redis(settings: Settings, console: Console) -> ServiceStatus:
             current = redis_status(settings)
             console.print(f"{NAME}: already running on {current.address} (pid {current.pid})")
             return current
-        if port_in_use(settings.redis_port):
-            raise ServiceError(
-                f"Port {_address(settings)} is taken by a process that is not newsloom's Redis "
-                f"(no live pid in {paths.pidfile}); Redis was not started.",
-                log_file=paths.log,
-                hint=(
-                    f"see who holds it with `ss -ltnp 'sport = :{settings.redis_port}'`, stop it, "
-                    "or set NEWSLOOM_REDIS_URL to a free port."
-                ),
-            )
+        check_port_free(
+            "Redis", settings.redis_port, paths, "set NEWSLOOM_REDIS_URL to a free port"
+        )
         paths.pidfile.unlink(missing_ok=True)
         _write_config(settings, paths)
         log_offset = paths.log.stat().st_size if paths.log.exists() else 0
@@ -211,16 +200,5 @@ def start_redis(settings: Settings, console: Console) -> ServiceStatus:
 def stop_redis(settings: Settings, console: Console) -> ServiceStatus:
     """Stop our Redis (SIGTERM makes it save and exit); fine when it is not running."""
     paths = redis_paths(settings)
-    if not paths.root.exists():
-        console.print(f"{NAME}: not running")
-        return redis_status(settings)
-    with file_lock(paths.lock):
-        pid = live_pid(paths.pidfile, _looks_like_redis)
-        if pid is None:
-            console.print(f"{NAME}: not running")
-        else:
-            stop_process(pid, name=NAME, timeout_s=STOP_TIMEOUT_S, log_file=paths.log)
-            console.print(f"{NAME}: stopped (was pid {pid})")
-        # Redis removes it on a clean exit; after a crash it would linger and mislead.
-        paths.pidfile.unlink(missing_ok=True)
+    stop_daemon(NAME, paths, _looks_like_redis, timeout_s=STOP_TIMEOUT_S, console=console)
     return redis_status(settings)

@@ -62,7 +62,7 @@ def _selected(only: Only) -> list[ServiceName]:
 
 def _console(console: Console | None) -> Console:
     # Progress goes to stderr so stdout stays clean for tables and scripts.
-    return console if console is not None else Console(stderr=True, highlight=False)
+    return console if console is not None else Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def up(

@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from rich.console import Console
+
 from ops.local.errors import ServiceError
 
 __all__ = [
     "LOCALHOST",
+    "DaemonFiles",
     "Deadline",
     "ServiceStatus",
+    "absent_status",
+    "check_port_free",
     "file_lock",
     "is_root",
     "live_pid",
@@ -36,6 +41,7 @@ __all__ = [
     "read_pid",
     "require_command",
     "run_command",
+    "stop_daemon",
     "stop_process",
     "wait_until",
 ]
@@ -52,6 +58,16 @@ class ServiceStatus:
     pid: int | None
     healthy: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class DaemonFiles:
+    """Files every self-daemonizing local service keeps under its state directory."""
+
+    root: Path
+    pidfile: Path
+    log: Path
+    lock: Path
 
 
 class Deadline:
@@ -164,6 +180,46 @@ def stop_process(pid: int, *, name: str, timeout_s: float, log_file: Path) -> No
             log_file=log_file,
             log_tail=log_tail(log_file),
             hint=f"read the log; if it is stuck, `kill -9 {pid}` and run `newsloom services up`.",
+        )
+
+
+def stop_daemon(
+    name: str,
+    files: DaemonFiles,
+    looks_like: Callable[[str], bool],
+    *,
+    timeout_s: float,
+    console: Console,
+) -> None:
+    """Stop the service in ``files.pidfile`` if it is ours; fine when it is not running."""
+    if not files.root.exists():  # never started here: nothing to stop, nothing to create
+        console.print(f"{name}: not running")
+        return
+    with file_lock(files.lock):
+        pid = live_pid(files.pidfile, looks_like)
+        if pid is None:
+            console.print(f"{name}: not running")
+        else:
+            stop_process(pid, name=name, timeout_s=timeout_s, log_file=files.log)
+            console.print(f"{name}: stopped (was pid {pid})")
+        # Services remove it on a clean exit; after a crash it would linger and mislead.
+        files.pidfile.unlink(missing_ok=True)
+
+
+def absent_status(name: str, address: str, port: int) -> ServiceStatus:
+    """The status of a service with no live process of ours, saying if its port is taken."""
+    detail = "port taken by another process" if port_in_use(port) else "not running"
+    return ServiceStatus(name, address, None, False, detail)
+
+
+def check_port_free(title: str, port: int, files: DaemonFiles, remedy: str) -> None:
+    """Raise ServiceError when a process that is not ours listens on ``port``."""
+    if port_in_use(port):
+        raise ServiceError(
+            f"Port {LOCALHOST}:{port} is taken by a process that is not newsloom's {title} "
+            f"(no live pid in {files.pidfile}); {title} was not started.",
+            log_file=files.log,
+            hint=f"see who holds it with `ss -ltnp 'sport = :{port}'`, stop it, or {remedy}.",
         )
 
 

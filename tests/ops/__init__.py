@@ -1,1 +1,1 @@
-"""Tests of the operations tooling: the fixture news site."""
+"""Tests of the operations tooling: local services and the fixture news site."""

@@ -19,19 +19,9 @@ OPS_REDIS_PORT = 16390
 OPS_ELASTICSEARCH_PORT = 19290
 
 
-def _settings(root: Path, redis_port: int, elasticsearch_port: int) -> Settings:
-    return Settings(
-        redis_url=RedisDsn(f"redis://127.0.0.1:{redis_port}/0"),
-        elasticsearch_url=HttpUrl(f"http://127.0.0.1:{elasticsearch_port}"),
-        state_dir=root / "state",
-        # A fresh cache: every run exercises the real download (mvn) and unzip path.
-        cache_dir=root / "cache",
-    )
-
-
 @pytest.fixture(scope="module")
 def ops_root() -> Iterator[Path]:
-    """A private directory for this module's state and cache, removed afterwards.
+    """A private directory for this module's state dirs and cache, removed afterwards.
 
     Not tmp_path_factory: as root, Elasticsearch runs as ``newsloom-es``, which must be
     able to enter every directory above its state, and pytest keeps /tmp/pytest-of-<user>
@@ -43,10 +33,21 @@ def ops_root() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _settings(root: Path, name: str, redis_port: int, elasticsearch_port: int) -> Settings:
+    return Settings(
+        redis_url=RedisDsn(f"redis://127.0.0.1:{redis_port}/0"),
+        elasticsearch_url=HttpUrl(f"http://127.0.0.1:{elasticsearch_port}"),
+        state_dir=root / name,
+        # Fresh per module, shared by its settings: every run exercises the real download
+        # (mvn) and unzip once.
+        cache_dir=root / "cache",
+    )
+
+
 @pytest.fixture(scope="module")
 def ops_settings(ops_root: Path) -> Iterator[Settings]:
     """Settings for this module's own Redis and Elasticsearch; both are stopped afterwards."""
-    settings = _settings(ops_root / "main", OPS_REDIS_PORT, OPS_ELASTICSEARCH_PORT)
+    settings = _settings(ops_root, "main", OPS_REDIS_PORT, OPS_ELASTICSEARCH_PORT)
     try:
         yield settings
     finally:
@@ -54,16 +55,20 @@ def ops_settings(ops_root: Path) -> Iterator[Settings]:
 
 
 @pytest.fixture
-def stranger_settings(ops_root: Path) -> Iterator[Callable[[int], Settings]]:
-    """Make settings (own state dir) whose Redis port the test itself holds."""
+def make_settings(ops_root: Path) -> Iterator[Callable[[int, int], Settings]]:
+    """Make settings with a state dir of their own, for tests that break things on purpose.
+
+    Whatever those tests manage to start is stopped afterwards.
+    """
     made: list[Settings] = []
 
-    def make(redis_port: int) -> Settings:
-        # Only Redis is started for these; the Elasticsearch port is never used.
-        settings = _settings(ops_root / f"stranger-{redis_port}", redis_port, 19299)
+    def make(redis_port: int, elasticsearch_port: int) -> Settings:
+        settings = _settings(
+            ops_root, f"case-{redis_port}-{elasticsearch_port}", redis_port, elasticsearch_port
+        )
         made.append(settings)
         return settings
 
     yield make
     for settings in made:
-        services.down(settings, only=services.ServiceName.REDIS)
+        services.down(settings)

@@ -103,7 +103,7 @@ def origins(sources_file: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def expected() -> dict[str, list[ExpectedArticle]]:
     """The articles each outlet serves, from the shared data."""
-    return expected_articles(get_settings().shared_dir)
+    return expected_articles()
 
 
 def _seed_page(

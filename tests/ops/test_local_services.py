@@ -24,8 +24,10 @@ from ops.local.supervision import port_in_use
 
 pytestmark = pytest.mark.integration
 
-# Ports the failure tests occupy themselves (see tests/ops/conftest.py for the main ones).
-STRANGER_REDIS_PORTS = (16391, 16392, 16393)
+# Ports the failure tests occupy themselves (tests/ops/conftest.py has the main ones);
+# services are never meant to come up on them.
+SPARE_REDIS_PORTS = (16391, 16392, 16393, 16394, 16395)
+SPARE_ELASTICSEARCH_PORTS = (19291, 19292, 19293, 19294, 19295)
 
 
 def _es(settings: Settings, method: str, path: str, body: Any = None) -> Any:
@@ -59,9 +61,9 @@ def test_redis_up_twice_is_harmless(ops_settings: Settings) -> None:
 
 
 def test_redis_port_held_by_a_stranger_fails_clearly(
-    stranger_settings: Callable[[int], Settings],
+    make_settings: Callable[[int, int], Settings],
 ) -> None:
-    settings = stranger_settings(STRANGER_REDIS_PORTS[0])
+    settings = make_settings(SPARE_REDIS_PORTS[0], SPARE_ELASTICSEARCH_PORTS[0])
     with socket.create_server(("127.0.0.1", settings.redis_port)):
         with pytest.raises(ServiceError) as caught:
             services.up(settings, only=ServiceName.REDIS)
@@ -75,9 +77,9 @@ def test_redis_port_held_by_a_stranger_fails_clearly(
 
 
 def test_redis_dying_while_starting_shows_its_log(
-    stranger_settings: Callable[[int], Settings],
+    make_settings: Callable[[int, int], Settings],
 ) -> None:
-    settings = stranger_settings(STRANGER_REDIS_PORTS[1])
+    settings = make_settings(SPARE_REDIS_PORTS[1], SPARE_ELASTICSEARCH_PORTS[1])
     # Bound but not listening: invisible to a connect probe, so Redis really starts and
     # then dies on bind(); the error must come from its log, quickly.
     with socket.socket() as holder:
@@ -95,14 +97,53 @@ def test_redis_dying_while_starting_shows_its_log(
 
 
 def test_cli_reports_service_error_and_exits_non_zero(
-    stranger_settings: Callable[[int], Settings],
+    make_settings: Callable[[int, int], Settings],
 ) -> None:
-    settings = stranger_settings(STRANGER_REDIS_PORTS[2])
+    settings = make_settings(SPARE_REDIS_PORTS[2], SPARE_ELASTICSEARCH_PORTS[2])
     with socket.create_server(("127.0.0.1", settings.redis_port)):
         result = CliRunner().invoke(services_app, ["up", "--only", "redis"], obj=settings)
 
     assert result.exit_code == 1
     assert str(redis_paths(settings).log) in result.output
+
+
+def test_elasticsearch_port_held_by_a_stranger_fails_fast(
+    make_settings: Callable[[int, int], Settings],
+) -> None:
+    settings = make_settings(SPARE_REDIS_PORTS[3], SPARE_ELASTICSEARCH_PORTS[3])
+    started = time.monotonic()
+    with (
+        socket.create_server(("127.0.0.1", settings.elasticsearch_port)),
+        pytest.raises(ServiceError) as caught,
+    ):
+        services.up(settings, only=ServiceName.ELASTICSEARCH)
+
+    message = str(caught.value)
+    assert "not newsloom's Elasticsearch" in message
+    assert str(elasticsearch_paths(settings).log) in message
+    assert time.monotonic() - started < 5  # checked before any download or JVM start
+
+
+def test_elasticsearch_dying_while_starting_shows_its_log(
+    make_settings: Callable[[int, int], Settings],
+) -> None:
+    settings = make_settings(SPARE_REDIS_PORTS[4], SPARE_ELASTICSEARCH_PORTS[4])
+    # The transport port bound but not listening: the node really starts, then fails to
+    # bind it and exits; we must notice that early, not after the 120 s deadline.
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", transport_port(settings)))
+        started = time.monotonic()
+        with pytest.raises(ServiceError) as caught:
+            services.up(settings, only=ServiceName.ELASTICSEARCH)
+        elapsed = time.monotonic() - started
+
+    message = str(caught.value)
+    assert "failed to start" in message
+    assert f"Log file: {elasticsearch_paths(settings).log}" in message
+    assert "BindTransportException" in message
+    assert elapsed < 90
+    [current] = services.status(settings, only=ServiceName.ELASTICSEARCH)
+    assert current.pid is None and current.detail == "not running"
 
 
 def test_elasticsearch_is_healthy(running: Settings) -> None:
