@@ -31,9 +31,15 @@ ProgressCallback = Callable[[CrawlReport], None]
 
 
 def run_crawl(
-    settings: Settings, sources: list[Source], on_progress: ProgressCallback | None = None
+    settings: Settings,
+    sources: list[Source],
+    on_progress: ProgressCallback | None = None,
+    article_urls: dict[str, list[str]] | None = None,
 ) -> CrawlReport:
-    """Crawl ``sources`` to completion; every extracted article is queued for enrichment."""
+    """Crawl ``sources`` to completion; every extracted article is queued for enrichment.
+
+    ``article_urls`` adds pages to fetch as articles of the source with that id, undiscovered.
+    """
     report = CrawlReport()
 
     def page_fetched(response: Response, spider: Spider) -> None:
@@ -50,7 +56,7 @@ def run_crawl(
     crawler = process.create_crawler(NewsSpider)
     crawler.signals.connect(page_fetched, signal=signals.response_received)
     crawler.signals.connect(article_queued, signal=signals.item_scraped)
-    process.crawl(crawler, sources=sources)
+    process.crawl(crawler, sources=sources, article_urls=article_urls)
     process.start()
     report.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     return report

@@ -23,11 +23,20 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
         "DOWNLOAD_DELAY": 0,
         "DOWNLOAD_TIMEOUT": 30,
-        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        # Measured after decompression too (Scrapy's HttpCompressionMiddleware stops inflating
+        # at this size), so a compression bomb costs at most this much memory. The largest
+        # real article pages are ~2-3 MiB of HTML.
+        "DOWNLOAD_MAXSIZE": 4 * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
         "REDIRECT_MAX_TIMES": 5,
         "RETRY_TIMES": 2,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.ssrf.SSRFGuard": 50,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.robots.RFC9309RobotsTxt": 100,
+        },
         "ITEM_PIPELINES": {"crawler.pipelines.enqueue.EnqueuePipeline": 800},
+        "EXTENSIONS": {"crawler.extensions.metrics.CrawlMetrics": 500},
     }

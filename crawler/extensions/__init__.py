@@ -1,0 +1,1 @@
+"""Scrapy extensions: cross-cutting crawl behaviour hooked to signals (metrics)."""

@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares: safety and politeness checks on every request."""
