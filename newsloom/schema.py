@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-__all__ = ["Article", "Enrichment", "article_id", "content_hash"]
+__all__ = [
+    "Article",
+    "Enrichment",
+    "Entity",
+    "EntityType",
+    "GeoPoint",
+    "Keyword",
+    "Place",
+    "Topic",
+    "article_id",
+    "content_hash",
+]
+
+EntityType = Literal["person", "organization", "place", "weapon"]
 
 
 def article_id(canonical_url: str) -> str:
@@ -24,12 +38,62 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
+class Entity(BaseModel):
+    """A named person, organisation, place or weapon system, under its canonical name."""
+
+    name: str = Field(description="Canonical form: every spelling and alias maps to it.")
+    type: EntityType
+    mentions: int = Field(default=1, ge=1)
+    surface_forms: list[str] = Field(default_factory=list)
+
+
+class GeoPoint(BaseModel):
+    """Coordinates in the form Elasticsearch's ``geo_point`` takes."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Place(BaseModel):
+    """A place the article names, resolved to a country and coordinates."""
+
+    name: str
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    location: GeoPoint | None = None
+
+
+class Topic(BaseModel):
+    """A label from the topic taxonomy, with the classifier's score in [0, 1]."""
+
+    label: str
+    score: float = Field(ge=0, le=1)
+
+
+class Keyword(BaseModel):
+    """A key term of the article, with its weight."""
+
+    term: str
+    score: float = Field(ge=0)
+
+
 class Enrichment(BaseModel):
     """What the workers add to an article; each stage records its version for replays."""
 
     model_config = ConfigDict(extra="forbid")
 
     word_count: int = 0
+    entities: list[Entity] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list, description="Main countries, ISO 3166.")
+    keywords: list[Keyword] = Field(default_factory=list)
+    summary: str | None = None
+    topics: list[Topic] = Field(default_factory=list)
+    duplicate_group: str | None = Field(
+        default=None, description="Shared by near-duplicates (syndicated copies of one story)."
+    )
+    story_id: str | None = Field(default=None, description="Shared by articles on one event.")
+    story_label: str | None = None
+    embedding: list[float] | None = None
     stage_versions: dict[str, str] = Field(default_factory=dict)
 
 

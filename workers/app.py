@@ -9,7 +9,8 @@ from __future__ import annotations
 from celery import Celery
 
 from newsloom.settings import Settings, get_settings
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
+from workers import metrics as _metrics  # noqa: F401 - connects the metrics signal receivers
+from workers.queues import ENRICH_QUEUE, TASK_QUEUES
 
 __all__ = ["app", "create_celery"]
 
@@ -29,11 +30,11 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit_s,
         task_soft_time_limit=max(1, settings.task_time_limit_s - 30),
-        # Longer than any task time limit or retry countdown, else Redis redelivers work
-        # that is still running.
+        # Longer than any task time limit or retry countdown (workers.base caps backoff at
+        # 300 s), else Redis redelivers work that is still running or waiting to retry.
         broker_transport_options={"visibility_timeout": 3600},
         broker_connection_retry_on_startup=True,
-        task_routes={ENRICH_TASK: {"queue": ENRICH_QUEUE}, INDEX_TASK: {"queue": INDEX_QUEUE}},
+        task_routes={task: {"queue": queue} for task, queue in TASK_QUEUES.items()},
         task_default_queue=ENRICH_QUEUE,
         worker_hijack_root_logger=False,
     )

@@ -1,15 +1,15 @@
 """Celery tasks: ``enrich_article`` then ``index_article``, each on its own queue.
 
 Both take the article's JSON form, so a message in the broker (or the quarantine) is a
-complete, replayable copy of the work.
+complete, replayable copy of the work. Both use ``workers.base.PipelineTask``: transient
+errors retry with backoff, permanent ones go to the quarantine with their reason.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
-from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 
 from newsloom.schema import Article
 from newsloom.settings import get_settings
@@ -17,15 +17,40 @@ from search.client import create_client
 from search.indexer import index_article as write_article
 from search.templates import ensure_index
 from workers.app import app
+from workers.base import PipelineTask
+from workers.enrichment.duplicates import NearDuplicates
 from workers.enrichment.pipeline import enrich
+from workers.enrichment.stories import Stories
+from workers.errors import TransientError
 from workers.queues import ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 
 __all__ = ["enrich_article", "index_article"]
 
-_TRANSIENT = (ConnectionError, ConnectionTimeout)
+_RETRYABLE_STATUS = (429, 502, 503, 504)
 
 
-class IndexingTask(Task):  # type: ignore[type-arg]
+class EnrichingTask(PipelineTask):
+    """Holds the shared near-duplicate and story indexes' clients, one set per process."""
+
+    _near_duplicates: NearDuplicates | None = None
+    _stories: Stories | None = None
+
+    @property
+    def near_duplicates(self) -> NearDuplicates:
+        """The LSH index in Redis."""
+        if self._near_duplicates is None:
+            self._near_duplicates = NearDuplicates(self.redis)
+        return self._near_duplicates
+
+    @property
+    def stories(self) -> Stories:
+        """The story index in Redis."""
+        if self._stories is None:
+            self._stories = Stories(self.redis)
+        return self._stories
+
+
+class IndexingTask(PipelineTask):
     """Holds one Elasticsearch client per worker process, created on first use."""
 
     _client: Elasticsearch | None = None
@@ -41,37 +66,32 @@ class IndexingTask(Task):  # type: ignore[type-arg]
         return self._client
 
 
-@app.task(name=ENRICH_TASK, acks_late=True)
-def enrich_article(payload: dict[str, Any]) -> None:
+@app.task(name=ENRICH_TASK, base=EnrichingTask, bind=True)
+def enrich_article(self: EnrichingTask, payload: dict[str, Any]) -> None:
     """Enrich one article and queue it for indexing.
 
-    Idempotent: enrichment is a pure function of the article, so running twice queues the same
-    document twice, and indexing the same version twice leaves one document.
+    Runs twice: the stages are pure functions of the article, and the shared near-duplicate
+    and story indexes key an article by its id (a second run finds it and keeps its group and
+    story), so a second run queues the same document again, and indexing the same version
+    twice leaves one document.
     """
     article = enrich(Article.from_document(payload))
+    article = self.stories.assign(self.near_duplicates.assign(article))
     index_article.apply_async(args=(article.model_dump(mode="json"),), queue=INDEX_QUEUE)
 
 
-@app.task(
-    name=INDEX_TASK,
-    base=IndexingTask,
-    bind=True,
-    acks_late=True,
-    autoretry_for=_TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=12,
-)
+@app.task(name=INDEX_TASK, base=IndexingTask, bind=True)
 def index_article(self: IndexingTask, payload: dict[str, Any]) -> bool:
     """Write one article to the ``articles`` alias.
 
-    Idempotent: the document id is the hash of the canonical URL and the version its fetch
+    Runs twice: the document id is the hash of the canonical URL and the version its fetch
     time, so a second run rewrites the same document (or is refused as stale).
     """
     try:
         return write_article(self.es, get_settings().index_alias, Article.from_document(payload))
     except ApiError as error:
-        if error.meta.status in (429, 502, 503, 504):
-            raise self.retry(exc=error) from error
+        if error.meta.status in _RETRYABLE_STATUS:
+            raise TransientError(
+                f"Elasticsearch answered {error.meta.status}; retrying with backoff"
+            ) from error
         raise

@@ -1,17 +1,34 @@
-"""The ordered enrichment stages an article goes through."""
+"""The ordered enrichment stages an article goes through.
+
+Order matters where a stage reads another's output: geotagging and keywords read the
+entities, the summary reads the keywords.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from newsloom.schema import Article
 from workers.enrichment.counts import count_words
+from workers.enrichment.entities import extract_entities
+from workers.enrichment.geotag import geotag
+from workers.enrichment.keywords import extract_keywords
 from workers.enrichment.language import identify_language
+from workers.enrichment.stage import Stage
+from workers.enrichment.summary import summarise
+from workers.enrichment.topics import classify_topics
 
-__all__ = ["STAGES", "enrich"]
+__all__ = ["STAGES", "Stage", "enrich"]
 
-Stage = Callable[[Article], Article]
-STAGES: Sequence[Stage] = (identify_language, count_words)
+STAGES: Sequence[Stage] = (
+    identify_language,
+    count_words,
+    extract_entities,
+    geotag,
+    extract_keywords,
+    summarise,
+    classify_topics,
+)
 
 
 def enrich(article: Article, stages: Sequence[Stage] = STAGES) -> Article:

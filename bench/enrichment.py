@@ -1,0 +1,199 @@
+"""Enrichment benchmark: articles per second per stage and in total, and RSS, in one process.
+
+Run ``python -m bench.enrichment`` (needs the shared corpus; with a reachable Redis, also the
+near-duplicate and story stages, in a database of their own: ``--redis-db``, default 15,
+whose ``newsloom:workers:*`` keys are deleted before and after). Articles are the two seeds
+plus the article-extraction benchmark's human-written bodies, repeated ``--rounds`` times
+under fresh URLs. The baseline row, measured in the same run, is the JSON round trip every
+task pays anyway (``Article.from_document`` + ``model_dump``).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import redis
+import typer
+from pydantic import RedisDsn
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+from newsloom.schema import Article
+from newsloom.settings import Settings, get_settings
+from tests.workers.seeds import seed_article, seed_paths
+from workers.enrichment.duplicates import NearDuplicates
+from workers.enrichment.pipeline import STAGES, enrich
+from workers.enrichment.stage import Stage
+from workers.enrichment.stories import Stories
+from workers.state import KEY_PREFIX, redis_client
+
+__all__ = ["StageResult", "load_articles", "main", "measure"]
+
+console = Console(highlight=False)
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One stage's throughput over the benchmark articles."""
+
+    name: str
+    articles: int
+    seconds: float
+    rss_mib: float
+
+    @property
+    def per_second(self) -> float:
+        """Articles per second."""
+        return self.articles / self.seconds if self.seconds else float("inf")
+
+
+def _rss_mib() -> float:
+    # Current resident set from /proc (Linux); the peak from getrusage elsewhere.
+    statm = Path("/proc/self/statm")
+    if statm.exists():
+        pages = int(statm.read_text().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_articles(corpus_dir: Path, rounds: int) -> list[Article]:
+    """The seeds and the corpus bodies, ``rounds`` times over under distinct URLs."""
+    truth = json.loads((corpus_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    bases = [seed_article(path) for path in seed_paths()]
+    for page in truth.values():
+        title, _, body = str(page["articleBody"]).strip().partition("\n")
+        bases.append(
+            Article(
+                url=page["url"],
+                canonical_url=page["url"],
+                source_id="corpus",
+                source_name="corpus",
+                title=title[:200],
+                body=body or title,
+            )
+        )
+    return [
+        base.model_copy(update={"canonical_url": f"{base.canonical_url}#round-{n}"})
+        for n in range(rounds)
+        for base in bases
+    ]
+
+
+def _round_trip(article: Article) -> Article:
+    return Article.from_document(article.model_dump(mode="json"))
+
+
+def measure(
+    name: str, stage: Stage, articles: Sequence[Article]
+) -> tuple[StageResult, list[Article]]:
+    """Run ``stage`` over every article; return its result and the stage's output."""
+    started = time.perf_counter()
+    output = [stage(article) for article in track(articles, description=name, console=console)]
+    seconds = time.perf_counter() - started
+    return StageResult(name, len(articles), seconds, _rss_mib()), output
+
+
+def _bench_url(settings: Settings, db: int) -> str:
+    return str(settings.redis_url).rsplit("/", 1)[0] + f"/{db}"
+
+
+def _stateful_stages(url: str) -> list[tuple[str, Stage]]:
+    client = redis_client(get_settings().model_copy(update={"redis_url": RedisDsn(url)}))
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        console.print(
+            f"[yellow]skipping duplicates and stories:[/yellow] no Redis ({error}); "
+            "start one with `newsloom services up`"
+        )
+        return []
+    _clear(url)
+    return [
+        ("duplicates (Redis)", NearDuplicates(client).assign),
+        ("stories (Redis)", Stories(client).assign),
+    ]
+
+
+def _clear(url: str) -> None:
+    # The LSH's key names are binary: scan with a client that does not decode them.
+    with redis.Redis.from_url(url) as raw:
+        for key in raw.scan_iter(match=f"{KEY_PREFIX}:*".encode()):
+            raw.delete(key)
+
+
+def _table(baseline: StageResult, results: list[StageResult], start_rss: float) -> Table:
+    table = Table(title=f"enrichment: {baseline.articles} articles, one process")
+    for column in ("stage", "articles/s", "ms/article", "x baseline cost", "RSS MiB"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    total_seconds = sum(result.seconds for result in results)
+    total = StageResult("total (all stages)", baseline.articles, total_seconds, _rss_mib())
+    table.add_row("start", "", "", "", f"{start_rss:.0f}")
+    for result in [baseline, *results, total]:
+        table.add_row(
+            result.name,
+            f"{result.per_second:,.0f}",
+            f"{1000 * result.seconds / result.articles:.2f}",
+            f"{result.seconds / baseline.seconds:.1f}" if baseline.seconds else "-",
+            f"{result.rss_mib:.0f}",
+        )
+    return table
+
+
+def memory_profile(articles: Sequence[Article], total: int, every: int) -> Table:
+    """Stream ``total`` articles through the pipeline one at a time (as a worker does),
+    keeping none, and sample RSS every ``every`` articles: a leak shows as a rising column."""
+    table = Table(title=f"RSS while enriching {total:,} articles one at a time")
+    table.add_column("articles", justify="right")
+    table.add_column("RSS MiB", justify="right")
+    table.add_row("0", f"{_rss_mib():.0f}")
+    for done in track(range(1, total + 1), description="streaming", console=console):
+        article = articles[done % len(articles)]
+        enrich(Article.from_document(article.model_dump(mode="json")))
+        if done % every == 0:
+            table.add_row(f"{done:,}", f"{_rss_mib():.0f}")
+    return table
+
+
+def main(
+    corpus_dir: Annotated[
+        Path | None, typer.Option(help="article-bodies set (default: shared corpus dev set).")
+    ] = None,
+    rounds: Annotated[int, typer.Option(min=1, help="Times the article set is repeated.")] = 5,
+    redis_db: Annotated[int, typer.Option(help="Redis database for the stateful stages.")] = 15,
+    with_redis: Annotated[
+        bool, typer.Option(help="Also measure the stages with state in Redis.")
+    ] = True,
+    memory: Annotated[
+        int, typer.Option(help="Also stream this many articles and sample RSS (0: skip).")
+    ] = 0,
+) -> None:
+    """Measure every enrichment stage and print the table."""
+    settings = get_settings()
+    corpus_dir = corpus_dir or settings.shared_dir / "corpus" / "article-bodies" / "dev"
+    start_rss = _rss_mib()
+    articles = load_articles(corpus_dir, rounds)
+    baseline, _ = measure("baseline: JSON round trip", _round_trip, articles)
+    stages: list[tuple[str, Stage]] = [(stage.__name__, stage) for stage in STAGES]
+    url = _bench_url(settings, redis_db)
+    stateful = _stateful_stages(url) if with_redis else []
+    results = []
+    current = articles
+    for name, stage in [*stages, *stateful]:
+        result, current = measure(name, stage, current)
+        results.append(result)
+    if stateful:
+        _clear(url)
+    console.print(_table(baseline, results, start_rss))
+    if memory:
+        console.print(memory_profile(articles, memory, max(1, memory // 10)))
+
+
+if __name__ == "__main__":
+    typer.run(main)

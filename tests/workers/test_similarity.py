@@ -1,0 +1,124 @@
+"""Near-duplicates and stories, with their state in the session's real Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from celery import Celery
+from elasticsearch import Elasticsearch
+from pydantic import RedisDsn
+
+from newsloom.schema import Article
+from newsloom.settings import Settings
+from ops.local.background import BackgroundProcess
+from ops.local.supervision import wait_until
+from tests.workers.seeds import seed_article, seed_paths
+from workers.app import create_celery
+from workers.enrichment.duplicates import NearDuplicates, minhash
+from workers.enrichment.pipeline import enrich
+from workers.enrichment.stories import Stories
+from workers.queues import ENRICH_QUEUE, ENRICH_TASK
+from workers.state import redis_client
+
+pytestmark = pytest.mark.integration
+
+# What another outlet would wrap the same wire story in.
+SITE_WRAPPER = (
+    "Home | World | Asia Pacific\nSubscribe to our Daily Briefing newsletter\n"
+    "Advertisement\nShare this story: Facebook Twitter Email"
+)
+# A database of its own, so articles other tests index do not join these groups.
+PRIVATE_DB = 7
+
+
+@pytest.fixture
+def client(services: Settings) -> Iterator[redis.Redis]:
+    """A client on an emptied private database of the session's Redis."""
+    url = str(services.redis_url).rsplit("/", 1)[0] + f"/{PRIVATE_DB}"
+    with redis_client(services.model_copy(update={"redis_url": RedisDsn(url)})) as connection:
+        connection.flushdb()
+        yield connection
+
+
+def _seeds(source_id: str = "seed", wrapper: str = "") -> list[Article]:
+    return [enrich(seed_article(path, source_id, wrapper)) for path in seed_paths()]
+
+
+def test_minhash_sees_a_rewrapped_copy_as_near_identical() -> None:
+    first, second = _seeds()
+    (copy, _) = _seeds("mirror", SITE_WRAPPER)
+    assert minhash(first.body).jaccard(minhash(copy.body)) > 0.8
+    assert minhash(first.body).jaccard(minhash(second.body)) < 0.1
+
+
+def test_a_rewrapped_copy_is_a_near_duplicate_and_the_seeds_are_not(
+    client: redis.Redis,
+) -> None:
+    index = NearDuplicates(client)
+    first, second = (index.assign(article) for article in _seeds())
+    (copy, _) = _seeds("mirror", SITE_WRAPPER)
+    copy = index.assign(copy)
+    assert first.enrichment.duplicate_group == first.id
+    assert second.enrichment.duplicate_group == second.id
+    assert copy.enrichment.duplicate_group == first.id
+    # A second run (a redelivered task) keeps the group.
+    assert index.assign(copy).enrichment.duplicate_group == first.id
+    assert copy.enrichment.stage_versions["duplicates"]
+
+
+def test_the_seeds_share_a_story_and_are_each_others_top_related(
+    client: redis.Redis,
+) -> None:
+    stories = Stories(client)
+    first, second = (stories.assign(article) for article in _seeds())
+    assert first.enrichment.story_id == second.enrichment.story_id == first.id
+    assert first.enrichment.story_label
+    assert "Choe Son-hui" in first.enrichment.story_label
+    assert stories.related(first.id)[0][0] == second.id
+    assert stories.related(second.id)[0][0] == first.id
+
+
+def test_an_unrelated_article_starts_its_own_story(client: redis.Redis) -> None:
+    stories = Stories(client)
+    for article in _seeds():
+        stories.assign(article)
+    other = Article(
+        url="http://127.0.0.1/other",
+        canonical_url="http://127.0.0.1/other",
+        source_id="other",
+        source_name="other",
+        title="Japan's central bank holds rates as the yen weakens",
+        body=(
+            "The Bank of Japan kept its policy rate unchanged on Tuesday. Governor Kazuo Ueda "
+            "said wage growth in Tokyo and Osaka would decide the timing of the next increase."
+        ),
+    )
+    assigned = stories.assign(enrich(other))
+    assert assigned.enrichment.story_id == other.id
+
+
+def test_worker_links_a_syndicated_copy_and_keeps_the_seeds_apart(
+    settings: Settings, es: Elasticsearch, worker: BackgroundProcess
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    articles = [seed_article(path, f"outlet-a-{run}") for path in seed_paths()]
+    articles.append(seed_article(seed_paths()[0], f"outlet-b-{run}", SITE_WRAPPER))
+    celery: Celery = create_celery(settings)
+    for article in articles:
+        celery.send_task(ENRICH_TASK, args=(article.model_dump(mode="json"),), queue=ENRICH_QUEUE)
+
+    def indexed() -> bool:
+        found = es.mget(index=settings.index_alias, ids=[a.id for a in articles])["docs"]
+        return all(doc.get("found") for doc in found)
+
+    assert wait_until(indexed, 90), "the worker did not index all three articles"
+    docs = es.mget(index=settings.index_alias, ids=[a.id for a in articles])["docs"]
+    first, second, copy = (doc["_source"]["enrichment"] for doc in docs)
+    assert copy["duplicate_group"] == first["duplicate_group"]
+    assert second["duplicate_group"] != first["duplicate_group"]
+    assert first["story_id"] == second["story_id"] == copy["story_id"]
+    assert first["story_label"]
+    assert {"Choe Son-hui", "Sun Weidong"} <= {e["name"] for e in first["entities"]}

@@ -1,0 +1,114 @@
+"""Scheduled crawls: RedBeat entries built from the source registry, and the ``crawl_source`` task.
+
+Celery app for the roles that need it (``celery -A workers.beat beat|worker``): beat writes one
+RedBeat entry per source when it starts, and a worker on the ``crawl`` queue runs each crawl
+in a child process (Scrapy's reactor cannot be restarted inside a long-lived worker). Both the
+schedule and its lock live in Redis, so a second beat on another host stands by, and a Redis
+lock per source makes sure one source is never crawled twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from datetime import timedelta
+from typing import Any, Final
+
+import redis
+from celery import Celery, signals
+from celery.schedules import schedule
+from redbeat import RedBeatSchedulerEntry
+
+from crawler.sources import Source, SourceRegistry, load_sources
+from newsloom.settings import Settings, get_settings
+from workers.app import app
+from workers.state import KEY_PREFIX, redis_client
+
+__all__ = [
+    "CRAWL_QUEUE",
+    "CRAWL_TASK",
+    "app",
+    "crawl_interval",
+    "crawl_lock",
+    "crawl_source",
+    "install_schedules",
+]
+
+logger = logging.getLogger(__name__)
+
+CRAWL_QUEUE: Final = "crawl"
+CRAWL_TASK: Final = "workers.crawl_source"
+ENTRY_PREFIX: Final = "crawl:"
+
+
+def crawl_lock(client: redis.Redis, source_id: str, timeout_s: float) -> Any:
+    """The lock one crawl of ``source_id`` holds; it expires after ``timeout_s`` if we die."""
+    return client.lock(f"{KEY_PREFIX}:crawl-lock:{source_id}", timeout=timeout_s, blocking=False)
+
+
+def crawl_interval(source: Source, settings: Settings) -> timedelta:
+    """The source's own ``crawl_interval_s`` when the registry has one, else the default."""
+    own = getattr(source, "crawl_interval_s", None)
+    return timedelta(seconds=int(own) if own else settings.crawl_interval_s)
+
+
+def install_schedules(celery: Celery, registry: SourceRegistry, settings: Settings) -> list[str]:
+    """Write one RedBeat entry per source into ``celery``'s Redis; drop removed sources'."""
+    wanted = {}
+    for source in registry.sources:
+        entry = RedBeatSchedulerEntry(
+            f"{ENTRY_PREFIX}{source.id}", CRAWL_TASK, schedule(crawl_interval(source, settings)),
+            args=[source.id], options={"queue": CRAWL_QUEUE}, app=celery,
+        )  # fmt: skip
+        entry.save()
+        wanted[entry.key] = source.id
+    prefix = celery.conf.get("redbeat_key_prefix", "redbeat:")
+    client = redis_client(settings)
+    for key in client.scan_iter(f"{prefix}{ENTRY_PREFIX}*"):
+        if key not in wanted:
+            RedBeatSchedulerEntry.from_key(key, app=celery).delete()
+    return sorted(wanted.values())
+
+
+@signals.beat_init.connect
+def _install_on_start(sender: Any = None, **_: Any) -> None:
+    settings = get_settings()
+    installed = install_schedules(app, load_sources(settings.sources_file), settings)
+    logger.info("crawl schedules installed for %d sources: %s", len(installed), installed)
+
+
+# Crawls run far longer than enrichment; the app-wide task time limit would kill them.
+_CRAWL_TIME_LIMIT_S = get_settings().crawl_timeout_s + 60
+
+
+@app.task(
+    name=CRAWL_TASK,
+    acks_late=False,
+    time_limit=_CRAWL_TIME_LIMIT_S,
+    soft_time_limit=_CRAWL_TIME_LIMIT_S - 30,
+)
+def crawl_source(source_id: str) -> str:
+    """Crawl one source now unless a crawl of it is running; return "crawled" or "skipped".
+
+    Not acknowledged late: a crawl killed halfway is simply run again at its next slot.
+    """
+    settings = get_settings()
+    source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
+    # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
+    lock = crawl_lock(redis_client(settings), source.id, settings.crawl_timeout_s + 60)
+    if not lock.acquire():
+        logger.info("crawl of %s skipped: another crawl of it is running", source.id)
+        return "skipped"
+    try:
+        subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
+            [sys.executable, "-m", "newsloom", "crawl", source.id],
+            check=True, timeout=settings.crawl_timeout_s,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            logger.warning("the crawl lock of %s had expired before the crawl ended", source.id)
+    return "crawled"

@@ -1,0 +1,122 @@
+"""``newsloom quarantine``: list, inspect, replay and purge failed task messages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, track
+from rich.table import Table
+
+from newsloom.console import make_console
+from newsloom.settings import get_settings
+from search.client import create_client
+from workers import quarantine
+from workers.app import create_celery
+from workers.reenrich import queue_reenrichment
+from workers.state import redis_client
+
+__all__ = ["enrichment_app", "quarantine_app"]
+
+quarantine_app = typer.Typer(
+    help="Failed task messages (dead letters) kept in Redis with their reason.",
+    no_args_is_help=True,
+)
+enrichment_app = typer.Typer(
+    help="Re-run enrichment over stored articles (after a stage or gazetteer change).",
+    no_args_is_help=True,
+)
+console = make_console()
+
+
+@quarantine_app.command("list")
+def list_entries(
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 50,
+) -> None:
+    """List quarantined messages, oldest first, with the reason each failed."""
+    client = redis_client(get_settings())
+    table = Table(title=f"{quarantine.count(client)} quarantined message(s)", expand=True)
+    for column in ("id", "task", "article", "failed at", "reason"):
+        table.add_column(column, overflow="fold")
+    for entry in quarantine.entries(client, limit):
+        table.add_row(
+            entry.id,
+            entry.task,
+            entry.article_id or "-",
+            entry.failed_at.isoformat(timespec="seconds"),
+            entry.reason,
+        )
+    console.print(table)
+
+
+@quarantine_app.command("show")
+def show(entry_id: Annotated[str, typer.Argument(help="Id from `quarantine list`.")]) -> None:
+    """Print one quarantined message in full (arguments included)."""
+    entry = quarantine.get(redis_client(get_settings()), entry_id)
+    if entry is None:
+        console.print(f"[red]error:[/red] no entry {entry_id!r}; run `newsloom quarantine list`")
+        raise typer.Exit(code=1)
+    console.print_json(quarantine.describe(entry))
+
+
+@quarantine_app.command("replay")
+def replay(
+    entry_ids: Annotated[
+        list[str] | None, typer.Argument(help="Ids to replay (default: with --all, every one).")
+    ] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Replay every entry.")] = False,
+) -> None:
+    """Re-queue quarantined messages with their original arguments (fix the cause first)."""
+    settings = get_settings()
+    client = redis_client(settings)
+    if replay_all:
+        entry_ids = [entry.id for entry in quarantine.entries(client)]
+    if not entry_ids:
+        console.print("[red]error:[/red] name entry ids or pass --all")
+        raise typer.Exit(code=1)
+    celery = create_celery(settings)
+    missing = []
+    for entry_id in track(entry_ids, description="replaying", console=console):
+        new_id = quarantine.replay(client, celery, entry_id)
+        if new_id is None:
+            missing.append(entry_id)
+        else:
+            console.print(f"replayed {entry_id} as {new_id}")
+    if missing:
+        console.print(f"[red]error:[/red] not in the quarantine: {', '.join(missing)}")
+        raise typer.Exit(code=1)
+
+
+@quarantine_app.command("purge")
+def purge(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete every quarantined message (they cannot be replayed afterwards)."""
+    client = redis_client(get_settings())
+    if not yes and not typer.confirm(f"delete {quarantine.count(client)} message(s)?"):
+        raise typer.Exit(code=1)
+    console.print(f"purged {quarantine.purge(client)} message(s)")
+
+
+@enrichment_app.command("replay")
+def replay_enrichment(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every stored article, not only stale ones.")
+    ] = False,
+) -> None:
+    """Queue stored articles enriched by other stage versions for enrichment again."""
+    settings = get_settings()
+    es = create_client(settings)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
+        task = progress.add_task("finding stale articles", total=None)
+        queued = queue_reenrichment(
+            es,
+            settings.index_alias,
+            create_celery(settings),
+            everything=everything,
+            on_queued=lambda n: progress.update(task, description=f"queued {n} article(s)"),
+        )
+    console.print(
+        f"queued {queued} article(s) for re-enrichment; a running `newsloom worker` "
+        "re-indexes them in place"
+    )

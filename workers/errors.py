@@ -1,0 +1,29 @@
+"""How the workers classify failures: transient ones are retried, anything else is permanent."""
+
+from __future__ import annotations
+
+import elasticsearch
+import redis
+
+__all__ = ["TRANSIENT_ERRORS", "DeliveryLimitError", "TransientError"]
+
+
+class TransientError(RuntimeError):
+    """A failure worth retrying later (a service is overloaded or briefly unreachable)."""
+
+
+class DeliveryLimitError(RuntimeError):
+    """A message came back more often than any healthy task needs (it keeps killing workers)."""
+
+
+# Everything else (a payload that does not validate, a bug) fails the same way every time,
+# so it goes straight to the quarantine instead of burning retries.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TransientError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    # Another worker held a shared index's lock too long: contention, not a bad message.
+    redis.exceptions.LockError,
+    elasticsearch.ConnectionError,
+    elasticsearch.ConnectionTimeout,
+)

@@ -1,0 +1,19 @@
+"""Connections to the shared state workers keep in Redis (quarantine, delivery counts, LSH).
+
+Nothing that matters lives in a worker's memory: any worker on any host sees the same state.
+"""
+
+from __future__ import annotations
+
+import redis
+
+from newsloom.settings import Settings
+
+__all__ = ["KEY_PREFIX", "redis_client"]
+
+KEY_PREFIX = "newsloom:workers"
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    """A client for ``settings.redis_url`` that returns ``str``, not ``bytes``."""
+    return redis.Redis.from_url(str(settings.redis_url), decode_responses=True)
