@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import BadRequestError, Elasticsearch
 
-__all__ = ["ensure_index", "index_template", "initial_index_name"]
+from search.aliases import write_alias
+
+__all__ = ["ensure_index", "field_types", "index_template", "initial_index_name"]
 
 TEMPLATE_VERSION = 1
 _EXACT_SUBFIELD = {"exact": {"type": "text", "analyzer": "news_exact"}}
@@ -71,11 +73,52 @@ def _mappings_component() -> dict[str, Any]:
             "enrichment": {
                 "properties": {
                     "word_count": {"type": "integer"},
+                    "entities": {
+                        "type": "nested",
+                        "properties": {
+                            "name": keyword,
+                            "type": keyword,
+                            "mentions": {"type": "integer"},
+                            "surface_forms": keyword,
+                        },
+                    },
+                    "places": {
+                        "properties": {
+                            "name": keyword,
+                            "country_code": keyword,
+                            "location": {"type": "geo_point"},
+                        }
+                    },
+                    "countries": keyword,
+                    "keywords": {"properties": {"term": keyword, "score": {"type": "float"}}},
+                    "summary": {"type": "text", "analyzer": "news_english"},
+                    "topics": {"properties": {"label": keyword, "score": {"type": "float"}}},
+                    "duplicate_group": keyword,
+                    "story_id": keyword,
+                    "story_label": keyword,
+                    "embedding": {"type": "dense_vector", "dims": 384, "similarity": "cosine"},
                     "stage_versions": {"type": "object", "enabled": False},
                 }
             },
         },
     }
+
+
+def field_types() -> dict[str, str]:
+    """Every mapped field by dotted path (subfields included) with its type; objects are
+    ``object`` and nested ones ``nested``. For checking things that name fields, like Kibana's.
+    """
+    found: dict[str, str] = {}
+
+    def walk(properties: dict[str, Any], prefix: str) -> None:
+        for name, spec in properties.items():
+            path = f"{prefix}{name}"
+            found[path] = spec.get("type", "object")
+            walk(spec.get("properties", {}), f"{path}.")
+            walk(spec.get("fields", {}), f"{path}.")
+
+    walk(_mappings_component()["properties"], "")
+    return found
 
 
 def index_template(alias: str, replicas: int) -> dict[str, Any]:
@@ -100,18 +143,35 @@ def initial_index_name(alias: str) -> str:
 
 
 def ensure_index(es: Elasticsearch, alias: str, replicas: int = 0) -> None:
-    """Install the templates and create the first index with its alias, if missing.
+    """Install the templates and create the first index behind the read and write aliases.
 
     Safe to call from many processes at once: templates are idempotent puts, and a lost race
-    to create the index is recognised and ignored.
+    to create the index is recognised and ignored. An index made before the write alias
+    existed gets it added, on the index the read alias writes to.
     """
     es.cluster.put_component_template(
         name=f"{alias}-article",
         template={"settings": _analysis_settings(), "mappings": _mappings_component()},
     )
     es.indices.put_index_template(name=alias, **index_template(alias, replicas))
-    if es.indices.exists_alias(name=alias):
-        return
-    es.options(ignore_status=400).indices.create(
-        index=initial_index_name(alias), aliases={alias: {"is_write_index": True}}
-    )
+    writer = write_alias(alias)
+    if not es.indices.exists_alias(name=alias):
+        _create_first_index(es, alias, writer)
+    elif not es.indices.exists_alias(name=writer):
+        entries: dict[str, Any] = es.indices.get_alias(name=alias).body
+        flagged = [i for i, e in entries.items() if e["aliases"][alias].get("is_write_index")]
+        target = (flagged or sorted(entries))[-1]
+        es.indices.update_aliases(
+            actions=[{"add": {"index": target, "alias": writer, "is_write_index": True}}]
+        )
+
+
+def _create_first_index(es: Elasticsearch, alias: str, writer: str) -> None:
+    try:
+        es.indices.create(
+            index=initial_index_name(alias),
+            aliases={alias: {}, writer: {"is_write_index": True}},
+        )
+    except BadRequestError as error:
+        if error.error != "resource_already_exists_exception":
+            raise

@@ -1,0 +1,148 @@
+"""Search benchmark: bulk-index a generated corpus, then time typical analyst queries.
+
+The corpus is built from the shared publisher pages: each generated article takes a page's
+title and paragraphs in a varied order, mixes in a paragraph from another page, and gets
+enrichment (countries, entities, topics, stories) cycled from East Asian security values, so
+filters and facets have realistic selectivity. Run against a running Elasticsearch::
+
+    newsloom services up
+    python -m bench.search --size 100000
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from newsloom.schema import Article, Entity, Topic
+from newsloom.settings import get_settings
+from search.aliases import write_alias
+from search.bulk import bulk_index
+from search.client import create_client
+from search.request import SearchRequest
+from search.results import run_search
+from search.templates import ensure_index
+from tests.search.corpus_articles import corpus_articles
+
+_COUNTRIES = [["KP"], ["KR", "KP"], ["CN"], ["CN", "TW"], ["RU"], ["JP"], ["US", "KP"], ["US"]]
+_ENTITIES = [
+    ("Kim Jong Un", "person"), ("Xi Jinping", "person"), ("Vladimir Putin", "person"),
+    ("Korean People's Army", "organization"), ("Hwasong-18", "weapon"), ("Choe Son Hui", "person"),
+]  # fmt: skip
+_TOPICS = ["missile test", "sanctions", "diplomacy", "military exercise", "cyber", "economy"]
+
+# Typical analyst questions: free text, filters, a date range, sorted by date.
+QUERIES: dict[str, SearchRequest] = {
+    "text: china": SearchRequest(text="China"),
+    'phrase: "security council"': SearchRequest(text='"security council"'),
+    "text + exclude": SearchRequest(text="government -election"),
+    "country KP, by date": SearchRequest(country=["KP"], sort="date"),
+    "entity Kim Jong Un": SearchRequest(entity=["Kim Jong Un"]),
+    "text + topic + country": SearchRequest(text="minister", topic=["sanctions"], country=["CN"]),
+    "story timeline": SearchRequest(story=["story-00042"], sort="date", size=50),
+}
+
+
+def generated_articles(count: int, seed: int = 7) -> Iterator[Article]:
+    """``count`` distinct articles varied from the corpus pages (deterministic for a seed)."""
+    pages = corpus_articles(get_settings().shared_dir)
+    chooser = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    for number in range(count):
+        page = pages[number % len(pages)]
+        other = pages[chooser.randrange(len(pages))]
+        paragraphs = page.body.split("\n\n")
+        chooser.shuffle(paragraphs)
+        extra = chooser.choice(other.body.split("\n\n"))
+        name, kind = _ENTITIES[number % len(_ENTITIES)]
+        url = f"{page.canonical_url}?bench={number}"
+        yield page.model_copy(
+            update={
+                "url": url,
+                "canonical_url": url,
+                "body": "\n\n".join([*paragraphs, extra]),
+                "published_at": page.published_at and page.published_at - timedelta(hours=number),
+                "language": "en" if number % 3 else "ko",
+                "enrichment": page.enrichment.model_copy(
+                    update={
+                        "countries": _COUNTRIES[number % len(_COUNTRIES)],
+                        "entities": [Entity(name=name, type=kind)],  # type: ignore[arg-type]
+                        "topics": [Topic(label=_TOPICS[number % len(_TOPICS)], score=0.8)],
+                        "story_id": f"story-{number % 997:05d}",
+                    }
+                ),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Latencies of one query, in milliseconds."""
+
+    name: str
+    samples: list[float]
+
+    def percentile(self, p: int) -> float:
+        """The ``p``-th percentile (nearest rank)."""
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _time_queries(es: Any, alias: str, repeat: int) -> list[Timing]:
+    timings = []
+    for name, request in QUERIES.items():
+        run_search(es, alias, request, paginate=False)  # warm caches once, as in steady use
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run_search(es, alias, request, paginate=False)
+            samples.append((time.perf_counter() - started) * 1000)
+        timings.append(Timing(name, samples))
+    return timings
+
+
+def main(
+    size: Annotated[int, typer.Option(min=100, help="Articles to generate and index.")] = 100_000,
+    repeat: Annotated[int, typer.Option(min=5, help="Runs of each query.")] = 50,
+    alias: Annotated[str, typer.Option(help="Alias to build (dropped first).")] = "bench",
+) -> None:
+    """Index ``size`` generated articles, then report bulk docs/s and query p50/p95/p99."""
+    console = Console()
+    es = create_client(get_settings())
+    es.options(ignore_status=404).indices.delete(index=f"{alias}-*")
+    ensure_index(es, alias)
+    with Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("indexing", total=size)
+        started = time.perf_counter()
+        report = bulk_index(
+            es, write_alias(alias), generated_articles(size), chunk_size=1000,
+            on_progress=lambda r: progress.update(task, completed=r.total), refresh=True,
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+    es.indices.forcemerge(index=alias, max_num_segments=1)
+    console.print(
+        f"indexed {report.indexed} articles in {elapsed:.1f} s: "
+        f"[bold]{report.indexed / elapsed:,.0f} docs/s[/bold] ({report.failed} failed)"
+    )
+    timings = _time_queries(es, alias, repeat)
+    table = Table(title=f"search latency over {size:,} articles, {repeat} runs each (ms)")
+    for column in ("query", "p50", "p95", "p99"):
+        table.add_column(column, justify="left" if column == "query" else "right")
+    for timing in [*timings, Timing("all queries", [s for t in timings for s in t.samples])]:
+        table.add_row(timing.name, *(f"{timing.percentile(p):.1f}" for p in (50, 95, 99)))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    typer.run(main)

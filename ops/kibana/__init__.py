@@ -1,0 +1,1 @@
+"""Kibana saved objects for analysts (data view, saved searches, dashboard) and their import."""

@@ -1,0 +1,1 @@
+"""The HTTP search API analysts and dashboards call (FastAPI; OpenAPI at ``/openapi.json``)."""

@@ -1,0 +1,191 @@
+"""Queries behind the article, related, story and entity endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from pydantic import BaseModel
+
+from search.results import SearchHit, hit_from_document
+
+__all__ = [
+    "EntityCount",
+    "Story",
+    "entities_with_prefix",
+    "get_article",
+    "latest_stories",
+    "related_articles",
+    "story_articles",
+]
+
+_NOT_IN_LISTS = ["body", "enrichment.embedding"]
+
+
+class Story(BaseModel):
+    """A cluster of articles on one event."""
+
+    id: str
+    label: str | None
+    articles: int
+    first_published: str | None
+    last_published: str | None
+
+
+class EntityCount(BaseModel):
+    """A canonical entity name and how many articles name it."""
+
+    name: str
+    type: str | None
+    articles: int
+
+
+def get_article(es: Elasticsearch, alias: str, article_id: str) -> dict[str, Any] | None:
+    """The stored article with its index name, or None.
+
+    A search by id rather than GET, because after a rollover the alias spans several indices.
+    """
+    # Elasticsearch 9 leaves vectors out of _source unless asked; related articles need it.
+    response = es.search(
+        index=alias,
+        query={"ids": {"values": [article_id]}},
+        size=1,
+        source={"exclude_vectors": False},
+    )
+    hits = response["hits"]["hits"]
+    return dict(hits[0]) if hits else None
+
+
+def related_articles(
+    es: Elasticsearch, alias: str, article: dict[str, Any], size: int
+) -> list[SearchHit]:
+    """Articles close in meaning (kNN on the embedding, when there is one), then in wording."""
+    found: dict[str, SearchHit] = {}
+    embedding = article["_source"].get("enrichment", {}).get("embedding")
+    exclude = {"bool": {"must_not": {"ids": {"values": [article["_id"]]}}}}
+    if embedding:
+        response = es.search(
+            index=alias,
+            knn={
+                "field": "enrichment.embedding",
+                "query_vector": embedding,
+                "k": size,
+                "num_candidates": max(50, size * 5),
+                "filter": exclude,
+            },
+            size=size,
+            source_excludes=_NOT_IN_LISTS,
+        )
+        found.update({h["_id"]: hit_from_document(h) for h in response["hits"]["hits"]})
+    response = es.search(
+        index=alias,
+        query={
+            "more_like_this": {
+                "fields": ["title", "lead", "body"],
+                "like": [{"_index": article["_index"], "_id": article["_id"]}],
+                "min_term_freq": 1,
+                "min_doc_freq": 1,
+                "max_query_terms": 40,
+                "minimum_should_match": "20%",
+            }
+        },
+        size=size,
+        source_excludes=_NOT_IN_LISTS,
+    )
+    for hit in response["hits"]["hits"]:
+        found.setdefault(hit["_id"], hit_from_document(hit))
+    return list(found.values())[:size]
+
+
+def latest_stories(es: Elasticsearch, alias: str, size: int) -> list[Story]:
+    """Stories ordered by their latest article, newest first."""
+    response = es.search(
+        index=alias,
+        size=0,
+        aggs={
+            "stories": {
+                "terms": {
+                    "field": "enrichment.story_id",
+                    "size": size,
+                    "order": {"last": "desc"},
+                },
+                "aggs": {
+                    "first": {"min": {"field": "published_at"}},
+                    "last": {"max": {"field": "published_at"}},
+                    "label": {"terms": {"field": "enrichment.story_label", "size": 1}},
+                },
+            }
+        },
+    )
+    stories = []
+    for bucket in response["aggregations"]["stories"]["buckets"]:
+        labels = bucket["label"]["buckets"]
+        stories.append(
+            Story(
+                id=bucket["key"],
+                label=labels[0]["key"] if labels else None,
+                articles=bucket["doc_count"],
+                first_published=bucket["first"].get("value_as_string"),
+                last_published=bucket["last"].get("value_as_string"),
+            )
+        )
+    return stories
+
+
+def story_articles(es: Elasticsearch, alias: str, story_id: str, size: int) -> list[SearchHit]:
+    """A story's articles in the order they were published."""
+    response = es.search(
+        index=alias,
+        query={"term": {"enrichment.story_id": story_id}},
+        sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
+        size=size,
+        source_excludes=_NOT_IN_LISTS,
+    )
+    return [hit_from_document(hit) for hit in response["hits"]["hits"]]
+
+
+def entities_with_prefix(
+    es: Elasticsearch, alias: str, prefix: str, size: int
+) -> list[EntityCount]:
+    """Canonical entity names starting with ``prefix`` (any case), most mentioned first."""
+    response = es.search(
+        index=alias,
+        size=0,
+        aggs={
+            "entities": {
+                "nested": {"path": "enrichment.entities"},
+                "aggs": {
+                    "matching": {
+                        "filter": {
+                            "prefix": {
+                                "enrichment.entities.name": {
+                                    "value": prefix,
+                                    "case_insensitive": True,
+                                }
+                            }
+                        },
+                        "aggs": {
+                            "names": {
+                                "terms": {"field": "enrichment.entities.name", "size": size},
+                                "aggs": {
+                                    "type": {
+                                        "terms": {"field": "enrichment.entities.type", "size": 1}
+                                    },
+                                    "articles": {"reverse_nested": {}},
+                                },
+                            }
+                        },
+                    }
+                },
+            }
+        },
+    )
+    buckets = response["aggregations"]["entities"]["matching"]["names"]["buckets"]
+    return [
+        EntityCount(
+            name=b["key"],
+            type=b["type"]["buckets"][0]["key"] if b["type"]["buckets"] else None,
+            articles=b["articles"]["doc_count"],
+        )
+        for b in buckets
+    ]

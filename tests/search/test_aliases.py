@@ -1,0 +1,135 @@
+"""Read and write aliases, idempotent bootstrap, rollover and zero-downtime reindex."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from newsloom.schema import Article
+from newsloom.settings import Settings
+from search.aliases import indices_behind, rollover, write_alias, write_index
+from search.bulk import bulk_index
+from search.indexer import index_article
+from search.query import search_articles
+from search.reindex import new_index_name, reindex
+from search.templates import ensure_index
+from tests.conftest import run_cli
+from tests.search.corpus_articles import corpus_articles, variants
+
+
+@pytest.fixture(scope="module")
+def articles(settings: Settings) -> list[Article]:
+    return corpus_articles(settings.shared_dir)
+
+
+@pytest.fixture
+def alias(es: Elasticsearch, request: pytest.FixtureRequest) -> Iterator[str]:
+    name = f"al{request.node.name.removeprefix('test_').replace('_', '')[:20].lower()}"
+    yield name
+    es.indices.delete(index=f"{name}-*")
+
+
+def test_new_index_name_rolls_over_cleanly() -> None:
+    name = new_index_name("articles", datetime(2026, 11, 23, 11, 5, 9, tzinfo=UTC))
+    assert name == "articles-20261123110509-000001"
+    assert write_alias("articles") == "articles-write"
+
+
+@pytest.mark.integration
+def test_ensure_index_from_many_processes_at_once_makes_one_index(
+    es: Elasticsearch, alias: str
+) -> None:
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: ensure_index(es, alias), range(6)))
+    assert indices_behind(es, alias) == [f"{alias}-000001"]
+    assert write_index(es, alias) == f"{alias}-000001"
+
+
+@pytest.mark.integration
+def test_rollover_moves_writes_and_keeps_every_article_searchable(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    ensure_index(es, alias)
+    bulk_index(es, write_alias(alias), articles[:20], refresh=True)
+    kept = rollover(es, alias, {"max_docs": 1000})
+    assert not kept.rolled_over
+    rolled = rollover(es, alias, {"max_docs": 10})
+    assert rolled.rolled_over
+    assert rolled.conditions == {"[max_docs: 10]": True}
+    assert rolled.new_index == f"{alias}-000002"
+    assert write_index(es, alias) == rolled.new_index
+    assert indices_behind(es, alias) == [f"{alias}-000001", f"{alias}-000002"]
+    assert index_article(es, alias, articles[20])
+    es.indices.refresh(index=alias)
+    assert es.count(index=rolled.new_index)["count"] == 1
+    assert es.count(index=alias)["count"] == 21
+
+
+@pytest.mark.integration
+def test_reindex_under_search_load_never_fails_a_search(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    ensure_index(es, alias)
+    corpus = list(variants(articles, 3000))
+    bulk_index(es, write_alias(alias), corpus, refresh=True)
+    rollover(es, alias, {})  # two old indices, as after a rollover in production
+    extra = next(variants(articles[5:], 1)).model_copy(
+        update={"url": "http://127.0.0.1/late", "canonical_url": "http://127.0.0.1/late"}
+    )
+    bulk_index(es, write_alias(alias), [extra], refresh=True)
+    expected = len(corpus) + 1
+
+    errors: list[BaseException] = []
+    counts: list[int] = []
+    searches = 0
+    stop = threading.Event()
+
+    def search_continuously() -> None:
+        nonlocal searches
+        while not stop.is_set():
+            try:
+                counts.append(int(es.count(index=alias)["count"]))
+                assert search_articles(es, alias, "Ukraine", size=5)
+                searches += 1
+            except BaseException as error:  # every failure counts, whatever its kind
+                errors.append(error)
+
+    searcher = threading.Thread(target=search_continuously)
+    searcher.start()
+    try:
+        report = reindex(es, alias, on_progress=lambda done, total: None)
+    finally:
+        stop.set()
+        searcher.join()
+    assert errors == []
+    assert searches > 3
+    assert set(counts) == {expected}, "a search saw missing or doubled articles"
+    assert report.copied.indexed == expected
+    assert sorted(report.old_indices) == [f"{alias}-000001", f"{alias}-000002"]
+    assert indices_behind(es, alias) == [report.new_index]
+    assert write_index(es, alias) == report.new_index
+    assert not es.indices.exists(index=f"{alias}-000001")
+    assert es.count(index=alias)["count"] == expected
+
+
+@pytest.mark.integration
+def test_index_commands(services: Settings, es: Elasticsearch, articles: list[Article]) -> None:
+    cli_settings = services.model_copy(update={"index_alias": "clitest"})
+    try:
+        run_cli(cli_settings, "index", "init")
+        bulk_index(es, write_alias("clitest"), articles[:5], refresh=True)
+        assert "kept clitest-000001" in run_cli(cli_settings, "index", "rollover")
+        assert "clitest-000001 -> clitest-000002" in run_cli(
+            cli_settings, "index", "rollover", "--now"
+        )
+        output = run_cli(cli_settings, "index", "reindex")
+        assert "5 copied" in output
+        assert "deleted clitest-000001, clitest-000002" in output
+        assert es.count(index="clitest")["count"] == 5
+    finally:
+        es.indices.delete(index="clitest-*")

@@ -1,0 +1,122 @@
+"""The bulk indexer against the real server: every item checked, retries, versions, failures."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from newsloom.schema import Article
+from newsloom.settings import Settings
+from search.aliases import write_alias
+from search.bulk import BulkFailure, bulk_index, document_version, index_action
+from search.templates import ensure_index
+from tests.search.corpus_articles import corpus_articles, variants
+
+
+@pytest.fixture(scope="module")
+def articles(settings: Settings) -> list[Article]:
+    found = corpus_articles(settings.shared_dir)
+    assert len(found) > 50, "the shared publisher corpus is missing; see ../shared/corpus"
+    return found
+
+
+@pytest.fixture
+def alias(es: Elasticsearch, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh alias of this test's own, so tests never see each other's documents."""
+    name = f"bulk{request.node.name.removeprefix('test_').replace('_', '')[:20].lower()}"
+    ensure_index(es, name)
+    yield name
+    es.indices.delete(index=f"{name}-*")
+
+
+def test_index_action_is_versioned_by_fetch_time(articles: list[Article]) -> None:
+    document = articles[0].model_dump(mode="json")
+    action = index_action("x-write", document)
+    assert action["_id"] == articles[0].id
+    assert action["version_type"] == "external_gte"
+    assert action["version"] == document_version(articles[0].fetched_at)
+
+
+@pytest.mark.integration
+def test_every_article_is_indexed_and_counted(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    progress: list[int] = []
+    report = bulk_index(
+        es,
+        write_alias(alias),
+        articles,
+        chunk_size=40,
+        refresh=True,
+        on_progress=lambda r: progress.append(r.total),
+    )
+    assert (report.indexed, report.stale, report.failed) == (len(articles), 0, 0)
+    assert progress[-1] == len(articles)
+    assert es.count(index=alias)["count"] == len(articles)
+
+
+@pytest.mark.integration
+def test_older_copy_never_overwrites_newer(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    newer = articles[0].model_copy(update={"title": "Newer title"})
+    older = newer.model_copy(
+        update={"title": "Older title", "fetched_at": newer.fetched_at - timedelta(hours=1)}
+    )
+    assert bulk_index(es, write_alias(alias), [newer]).indexed == 1
+    report = bulk_index(es, write_alias(alias), [older], refresh=True)
+    assert (report.indexed, report.stale, report.failed) == (0, 1, 0)
+    assert es.get(index=alias, id=newer.id)["_source"]["title"] == "Newer title"
+    # The same version again is a harmless rewrite (a task run twice), not a conflict.
+    assert bulk_index(es, write_alias(alias), [newer]).indexed == 1
+
+
+@pytest.mark.integration
+def test_permanent_failure_reaches_the_hook_with_reason_and_document(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    broken: dict[str, Any] = articles[1].model_dump(mode="json") | {"published_at": "yesterday"}
+    failures: list[BulkFailure] = []
+    report = bulk_index(
+        es,
+        write_alias(alias),
+        [articles[0], broken, articles[2]],
+        on_failure=failures.append,
+        refresh=True,
+    )
+    assert (report.indexed, report.failed) == (2, 1)
+    assert [f.article_id for f in failures] == [articles[1].id]
+    assert failures[0].status == 400
+    assert "published_at" in failures[0].reason
+    assert failures[0].document == broken
+    assert es.count(index=alias)["count"] == 2
+
+
+@pytest.mark.integration
+def test_throttled_bulk_is_retried_until_it_succeeds(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    # A tiny in-flight-requests breaker makes the real server answer bulk requests with 429,
+    # the way a node under indexing pressure does; lifting it lets the retries through.
+    breaker = "network.breaker.inflight_requests.limit"
+    es.cluster.put_settings(transient={breaker: "1kb"})
+    lifted = threading.Timer(2.5, lambda: es.cluster.put_settings(transient={breaker: None}))
+    started = time.monotonic()
+    lifted.start()
+    try:
+        report = bulk_index(
+            es, write_alias(alias), list(variants(articles, 300)), initial_backoff_s=0.5
+        )
+    finally:
+        lifted.join()
+        es.cluster.put_settings(transient={breaker: None})
+    assert time.monotonic() - started >= 2.5, "the breaker never refused a bulk request"
+    assert (report.indexed, report.failed) == (300, 0)
+    es.indices.refresh(index=alias)
+    assert es.count(index=alias)["count"] == 300
