@@ -1,9 +1,12 @@
-# One image for every newsloom process (worker, crawler, API); the command picks the role.
+# One image for every newsloom process (api, worker, beat, crawler, exporter); the command
+# picks the role (see docker-compose.yml).
 FROM python:3.11-slim AS build
 RUN pip install --no-cache-dir uv==0.13.9
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
-# Dependencies first, from the lock only, so code changes don't rebuild them.
+# Dependencies first, from the lock only (--frozen fails if it is stale), so code changes
+# don't rebuild them.
 RUN uv sync --frozen --no-dev --no-install-project
 COPY newsloom ./newsloom
 COPY crawler ./crawler
@@ -14,10 +17,12 @@ COPY README.md ./
 RUN uv sync --frozen --no-dev --no-editable
 
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --home-dir /app newsloom
-COPY --from=build --chown=newsloom /app /app
-ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app newsloom
+COPY --from=build --chown=root:root /app /app
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
+# Code owned by root and run as newsloom: a compromised process cannot rewrite the image.
 USER newsloom
+EXPOSE 8000 9410 9411 9412
 ENTRYPOINT ["newsloom"]
 CMD ["--help"]

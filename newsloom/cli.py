@@ -19,10 +19,13 @@ from ops.local.cli import services_app
 from ops.local.errors import ServiceError
 from ops.local.services import down as services_down
 from ops.local.services import up as services_up
+from ops.prometheus.cli import metrics_app
+from search.cli import index_admin_app
 from search.client import create_client
 from search.query import search_articles
 from search.templates import ensure_index
 from search.waiting import wait_until_indexed
+from workers.cli import quarantine_app
 from workers.queues import ALL_QUEUES
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -32,6 +35,9 @@ app.add_typer(
 app.add_typer(fixtures_app, name="fixtures", help="The fixture news site for tests and the demo.")
 index_app = typer.Typer(help="Manage the Elasticsearch indices.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+index_app.add_typer(index_admin_app)  # rollover, reindex
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(metrics_app, name="metrics")
 console = make_console()
 
 

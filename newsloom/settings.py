@@ -43,6 +43,40 @@ class Settings(BaseSettings):
     sources_file: Path = Field(default=REPO_ROOT / "crawler" / "sources" / "registry.yaml")
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
     task_time_limit_s: int = Field(default=300, gt=0)
+    # Metrics (issue #6). Ports of 0 switch an endpoint off; "" switches the Pushgateway off.
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address metrics endpoints bind to (0.0.0.0 in compose)."
+    )
+    crawler_metrics_port: int = Field(default=0, ge=0, le=65535)
+    crawler_metrics_linger_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="Keep serving crawl metrics this long after a crawl, for a last scrape.",
+    )
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    pushgateway_url: str = Field(
+        default="", description="Crawls push their final metrics here when set."
+    )
+    # Scheduled crawls (issue #6): sources without their own interval use this one.
+    crawl_interval_s: int = Field(default=3600, gt=0)
+    crawl_timeout_s: int = Field(
+        default=3600,
+        gt=0,
+        description="A scheduled crawl is stopped, and its lock freed, after this.",
+    )
+    # Search API (issue #5).
+    api_host: str = Field(default="127.0.0.1", description="Address `newsloom api` binds to.")
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_key: str = Field(
+        default="", description="When set, every API call but /health needs X-API-Key: <key>."
+    )
+    api_cors_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed to call the API (JSON list)."
+    )
+    kibana_url: HttpUrl = Field(
+        default=HttpUrl("http://127.0.0.1:5601"),
+        description="Where `newsloom kibana import` posts.",
+    )
 
     @cached_property
     def redis_port(self) -> int:

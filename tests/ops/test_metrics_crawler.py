@@ -1,0 +1,113 @@
+"""The crawl metrics extension: stats mapping (unit) and a real crawl's served metrics."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+from scrapy.utils.test import get_crawler
+
+from crawler.extensions.metrics import StatsMetricsCollector
+from crawler.sources import load_sources
+from newsloom.settings import Settings
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def scrape(url: str) -> list[Sample]:
+    """Every sample an endpoint serves, parsed by prometheus-client's own parser."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        text = response.read().decode()
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+def value(samples: list[Sample], name: str, **labels: str) -> float:
+    """Sum of the samples called ``name`` whose labels include ``labels``."""
+    return sum(s.value for s in samples if s.name == name and labels.items() <= s.labels.items())
+
+
+def test_stats_become_drops_errors_robots_and_frontier() -> None:
+    crawler = get_crawler()
+    stats = crawler.stats
+    assert stats is not None
+    stats.set_value("newsloom/dropped/no_article", 3)
+    stats.set_value("newsloom/dropped/bad_feed/yonhap", 2)
+    stats.set_value("newsloom/dropped/bad_feed/nknews", 1)
+    stats.set_value("robotstxt/forbidden", 4)
+    stats.set_value("downloader/exception_type_count/twisted.internet.error.DNSLookupError", 5)
+    stats.set_value("scheduler/enqueued", 10)
+    stats.set_value("scheduler/dequeued", 7)
+
+    samples = [s for family in StatsMetricsCollector(stats).collect() for s in family.samples]
+
+    assert value(samples, "newsloom_crawl_dropped_total", reason="no_article") == 3
+    assert value(samples, "newsloom_crawl_dropped_total", reason="bad_feed") == 3
+    assert value(samples, "newsloom_crawl_robots_denied_total") == 4
+    error_type = "twisted.internet.error.DNSLookupError"
+    assert value(samples, "newsloom_crawl_download_errors_total", type=error_type) == 5
+    assert value(samples, "newsloom_crawl_frontier_size") == 3
+
+
+@pytest.mark.integration
+def test_a_real_crawl_serves_its_metrics(services: Settings, fixture_sources: Path) -> None:
+    port = free_port()
+    environment = {
+        **os.environ,
+        **services.as_environment(),
+        "NEWSLOOM_CRAWLER_METRICS_PORT": str(port),
+        # Long enough for this test to read the final values, then we stop the crawl.
+        "NEWSLOOM_CRAWLER_METRICS_LINGER_S": "300",
+    }
+    log_path = services.state_dir / "logs" / "crawl-metrics.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    samples: list[Sample] = []
+    with (
+        log_path.open("wb") as log,
+        subprocess.Popen(
+            [sys.executable, "-m", "newsloom", "crawl", "--sources", str(fixture_sources)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        ) as crawl,
+    ):
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and crawl.poll() is None:
+                try:
+                    samples = scrape(f"http://127.0.0.1:{port}/metrics")
+                except OSError:
+                    samples = []  # not serving yet
+                if value(samples, "newsloom_crawl_finished_timestamp_seconds") > 0:
+                    break
+                time.sleep(0.5)
+            assert crawl.poll() is None, f"the crawl exited early:\n{log_path.read_text()}"
+        finally:
+            crawl.terminate()
+            crawl.wait(30)
+
+    assert value(samples, "newsloom_crawl_finished_timestamp_seconds") > 0, "crawl never ended"
+    for source in load_sources(fixture_sources).sources:
+        assert value(samples, "newsloom_crawl_responses_total", source=source.id, status="200")
+        assert value(samples, "newsloom_crawl_items_total", source=source.id) > 0, source.id
+        assert value(samples, "newsloom_crawl_download_seconds_count", source=source.id) > 0
+        assert value(samples, "newsloom_crawl_response_bytes_total", source=source.id) > 1000
+        assert (
+            value(samples, "newsloom_crawl_last_success_timestamp_seconds", source=source.id)
+            > time.time() - 600
+        )
+    items = value(samples, "newsloom_crawl_items_total")
+    assert 0 < value(samples, "newsloom_crawl_items_with_field_total", field="body") <= items
+    assert value(samples, "newsloom_crawl_frontier_size") == 0
