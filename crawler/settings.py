@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from crawler.sources import Source
 from newsloom.settings import Settings
 
-__all__ = ["scrapy_settings"]
+__all__ = ["download_slots", "scrapy_settings"]
+
+
+def download_slots(sources: Sequence[Source]) -> dict[str, dict[str, Any]]:
+    """Scrapy's per-host slots from each source's politeness limits (strictest one wins)."""
+    slots: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        for host in source.allowed_domains:
+            limits = source.politeness
+            slot = slots.setdefault(host, {"concurrency": limits.concurrency, "delay": 0.0})
+            slot["concurrency"] = min(slot["concurrency"], limits.concurrency)
+            slot["delay"] = max(slot["delay"], limits.delay_s)
+    return slots
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:
@@ -32,11 +46,22 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "RETRY_TIMES": 2,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        # The frontier lives in Redis so crawler processes on any host share it
+        # (crawler/frontier/); its own de-duplication replaces Scrapy's dupefilter.
+        "SCHEDULER": "crawler.frontier.scheduler.RedisFrontierScheduler",
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.ssrf.SSRFGuard": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.robots.RFC9309RobotsTxt": 100,
+            # Incremental crawls only (NEWSLOOM_INCREMENTAL); sees 304s before HttpError does.
+            "crawler.middlewares.conditional.ConditionalGet": 560,
         },
-        "ITEM_PIPELINES": {"crawler.pipelines.enqueue.EnqueuePipeline": 800},
-        "EXTENSIONS": {"crawler.extensions.metrics.CrawlMetrics": 500},
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.changed.ChangedOnly": 700,  # incremental crawls only
+            "crawler.pipelines.enqueue.EnqueuePipeline": 800,
+        },
+        "EXTENSIONS": {
+            "crawler.extensions.metrics.CrawlMetrics": 500,
+            "crawler.extensions.archive.WarcCapture": 510,
+        },
     }

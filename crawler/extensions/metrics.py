@@ -35,7 +35,7 @@ from twisted.internet.task import deferLater
 from newsloom.schema import Article
 from newsloom.settings import Settings
 
-__all__ = ["CrawlMetrics", "StatsMetricsCollector"]
+__all__ = ["FRONTIER_SIZE_KEY", "CrawlMetrics", "StatsMetricsCollector"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ logger = logging.getLogger(__name__)
 NO_SOURCE = "-"
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 DROPPED_PREFIX = "newsloom/dropped/"
+# crawler.middlewares.ssrf counts a blocked request as a drop with this reason prefix.
+SSRF_REASON_PREFIX = "ssrf_"
+# A frontier kept outside Scrapy's scheduler (e.g. in Redis, shared by crawl processes)
+# reports its size under this stats key; Scrapy's own counters are used otherwise.
+FRONTIER_SIZE_KEY = "newsloom/frontier/size"
 
 
 def _source_of(request: Request) -> str:
@@ -57,10 +62,15 @@ class StatsMetricsCollector(Collector):
         self.stats = stats
 
     def collect(self) -> Iterator[Metric]:
-        """Drops by reason, robots denials, download errors and the frontier size."""
+        """Drops by reason, SSRF blocks, robots.txt refusals, download errors, frontier size."""
         values = self.stats.get_stats()
         dropped = CounterMetricFamily(
             "newsloom_crawl_dropped", "Pages or items dropped, by reason.", labels=["reason"]
+        )
+        ssrf = CounterMetricFamily(
+            "newsloom_crawl_ssrf_blocked",
+            "Requests refused because they pointed inside the network, by reason.",
+            labels=["reason"],
         )
         errors = CounterMetricFamily(
             "newsloom_crawl_download_errors", "Failed downloads, by exception.", labels=["type"]
@@ -68,19 +78,34 @@ class StatsMetricsCollector(Collector):
         for key, value in values.items():
             if key.startswith(DROPPED_PREFIX):
                 # Keys are newsloom/dropped/<reason>[/<source>]: the reason is what alerts need.
-                dropped.add_metric([key[len(DROPPED_PREFIX) :].split("/")[0]], float(value))
+                reason = key[len(DROPPED_PREFIX) :].split("/")[0]
+                dropped.add_metric([reason], float(value))
+                if reason.startswith(SSRF_REASON_PREFIX):
+                    ssrf.add_metric([reason.removeprefix(SSRF_REASON_PREFIX)], float(value))
             elif key.startswith("downloader/exception_type_count/"):
                 errors.add_metric([key.rsplit("/", 1)[1]], float(value))
         robots = CounterMetricFamily(
             "newsloom_crawl_robots_denied", "Requests refused by robots.txt."
         )
         robots.add_metric([], float(values.get("robotstxt/forbidden", 0)))
+        unreachable = CounterMetricFamily(
+            "newsloom_crawl_robots_unreachable",
+            "Hosts whose robots.txt could not be read, so nothing of theirs was crawled.",
+        )
+        unreachable.add_metric([], float(values.get("newsloom/robots/unreachable_disallow", 0)))
+        yield from (dropped, ssrf, errors, robots, unreachable, self._frontier(values))
+
+    @staticmethod
+    def _frontier(values: dict[str, Any]) -> GaugeMetricFamily:
         frontier = GaugeMetricFamily(
             "newsloom_crawl_frontier_size", "Requests scheduled but not yet downloaded."
         )
-        enqueued = float(values.get("scheduler/enqueued", 0))
-        frontier.add_metric([], enqueued - float(values.get("scheduler/dequeued", 0)))
-        yield from (dropped, errors, robots, frontier)
+        if FRONTIER_SIZE_KEY in values:
+            frontier.add_metric([], float(values[FRONTIER_SIZE_KEY]))
+        else:
+            enqueued = float(values.get("scheduler/enqueued", 0))
+            frontier.add_metric([], enqueued - float(values.get("scheduler/dequeued", 0)))
+        return frontier
 
 
 class CrawlMetrics:

@@ -1,5 +1,10 @@
 """Turning a fetched page into an ``Article``."""
 
-from crawler.extraction.article import ExtractionError, extract_article
+from crawler.extraction.article import (
+    ExtractionError,
+    NotHTMLError,
+    extract_article,
+    extract_response_article,
+)
 
-__all__ = ["ExtractionError", "extract_article"]
+__all__ = ["ExtractionError", "NotHTMLError", "extract_article", "extract_response_article"]

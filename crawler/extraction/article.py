@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from crawler.extraction.encoding import decode_html, header_encoding
 from crawler.extraction.fields import extract_fields
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from newsloom.schema import Article
 
-__all__ = ["ExtractionError", "extract_article"]
+__all__ = ["ExtractionError", "NotHTMLError", "extract_article", "extract_response_article"]
 
 
 class ExtractionError(ValueError):
     """The page holds no article we can use (no title or no body)."""
+
+
+class NotHTMLError(ExtractionError):
+    """The response is not an HTML page (a PDF, an image, a feed where a page was expected)."""
 
 
 def extract_article(html: str, url: str, source: Source) -> Article:
@@ -36,3 +41,10 @@ def extract_article(html: str, url: str, source: Source) -> Article:
         tags=fields.tags,
         image_url=fields.image_url,
     )
+
+
+def extract_response_article(body: bytes, content_type: str, url: str, source: Source) -> Article:
+    """Decode an HTTP response body (trusting its charset only if it fits) and extract it."""
+    if "html" not in content_type.lower():
+        raise NotHTMLError(f"{url}: not HTML ({content_type or 'no content type'})")
+    return extract_article(decode_html(body, header_encoding(content_type)), url, source)

@@ -58,8 +58,11 @@ def choose_authors(metadata: PageMetadata, fallback: list[str]) -> list[str]:
     def people(names: list[str]) -> list[str]:
         return [name for name in _clean(names) if _key(name) not in site_keys]
 
-    for candidates in (metadata.person_authors, metadata.meta_authors):
-        if found := people(candidates):
-            return found
+    if found := people(metadata.person_authors):
+        # An agency credited beside the people (JSON-LD lists it as an organisation) is an
+        # author too ("Paula Steiger, SDA"); the outlet itself is not.
+        return found + [o for o in people(metadata.organization_authors) if o not in found]
+    if found := people(metadata.meta_authors):
+        return found
     organizations = _clean(metadata.organization_authors + metadata.meta_authors)
     return organizations or _clean(fallback)

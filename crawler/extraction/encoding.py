@@ -11,7 +11,7 @@ import codecs
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
-__all__ = ["decode_html"]
+__all__ = ["decode_html", "header_encoding"]
 
 
 def _valid_in(body: bytes, encoding: str | None) -> bool:
@@ -22,6 +22,15 @@ def _valid_in(body: bytes, encoding: str | None) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+def header_encoding(content_type: str) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` header value, if any."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
 
 
 def decode_html(body: bytes, header_encoding: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import trafilatura
 from trafilatura.settings import use_config
@@ -89,13 +90,14 @@ def extract_fields(html: str, url: str) -> ExtractedFields:
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         date_extraction_params=_DATE_PARAMS,
         config=_CONFIG,
     )
-    if document is None:
-        return ExtractedFields()
-    found = document if isinstance(document, dict) else document.as_dict()
+    # No main content found still leaves what the page declares (title, authors, dates).
+    found: dict[str, Any] = {}
+    if document is not None:
+        found = document if isinstance(document, dict) else document.as_dict()
     declared = read_metadata(html)
     title = choose_title(declared, url) or (found.get("title") or "").strip()
     body = clean_body(found.get("text") or "")

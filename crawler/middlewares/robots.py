@@ -4,23 +4,83 @@ Scrapy's own middleware parses whatever body comes back and allows everything wh
 fails; that crawls a site whose robots.txt is temporarily broken, which RFC 9309 (2.3.1.4)
 forbids. Parsers are kept per host for one crawl; crawls are shorter than the 24 h the RFC
 lets a crawler cache the file, and a new crawl fetches it again.
+
+AI-training opt-outs: a site that shuts out the crawlers of AI training (a group for one of
+:data:`AI_TRAINING_AGENTS` disallowing the path) has said it does not want its text used by
+models; our enrichment runs models over every article, so such a path is skipped too and
+counted as ``newsloom/dropped/ai_opt_out``.
+
+``Crawl-delay`` (not in RFC 9309, but widely declared) becomes the host's download delay, at
+most :data:`MAX_CRAWL_DELAY_S`, and AutoThrottle is told not to shorten it.
 """
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-__all__ = ["RFC9309RobotsTxt"]
+__all__ = ["AI_OPT_OUT", "AI_TRAINING_AGENTS", "RFC9309RobotsTxt"]
+
+# Product tokens that sites name in robots.txt to refuse AI training (their owners' docs).
+AI_TRAINING_AGENTS: Final = ("Google-Extended", "GPTBot", "CCBot", "anthropic-ai", "ClaudeBot")
+AI_OPT_OUT: Final = "AI-training opt-out"
+# A hostile or careless robots.txt must not stall a crawl for hours per page.
+MAX_CRAWL_DELAY_S: Final = 30.0
 
 _DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 _CLIENT_ERROR = range(400, 500)
 
 
 class RFC9309RobotsTxt(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware with RFC 9309's rules for errors."""
+    """Scrapy's robots.txt middleware with RFC 9309's rules for errors and AI opt-outs."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The host's parser, as settled after its robots.txt was read.
+
+        Scrapy hands requests that waited for robots.txt the result of one shared Deferred;
+        from the third waiter on that result is ``None`` (a callback in the chain returns
+        nothing), and ``None`` means "no rules": those requests escaped robots.txt. The
+        settled parser in ``_parsers`` is the answer every request must get.
+        """
+        parser = await super().robot_parser(request)
+        settled = self._parsers.get(urlparse_cached(request).netloc, parser)
+        return parser if isinstance(settled, Deferred) else settled
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        """Our own group first (Scrapy's check), then the groups of AI training agents."""
+        super().process_request_2(rp, request)
+        if rp is None or request.url.endswith("/robots.txt"):
+            return
+        self._honour_crawl_delay(rp, request)
+        for agent in AI_TRAINING_AGENTS:
+            if not rp.allowed(request.url, agent):
+                self._stats.inc_value("newsloom/dropped/ai_opt_out")
+                raise IgnoreRequest(f"{AI_OPT_OUT} in robots.txt (for {agent})")
+
+    def _honour_crawl_delay(self, rp: RobotParser, request: Request) -> None:
+        """Make the host's ``Crawl-delay`` for our agent the delay of its download slot."""
+        parser: Any = getattr(rp, "rp", None)  # Scrapy's Protego wrapper keeps it here
+        user_agent = request.headers.get(b"User-Agent", self._default_useragent)
+        agent = user_agent.decode() if isinstance(user_agent, bytes) else str(user_agent)
+        delay = parser.crawl_delay(agent) if hasattr(parser, "crawl_delay") else None
+        if not delay:
+            return
+        delay = min(float(delay), MAX_CRAWL_DELAY_S)
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        assert self.crawler.engine is not None  # requests flow only through a running engine
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot_settings = downloader.per_slot_settings.setdefault(key, {})
+        slot_settings["delay"] = max(float(slot_settings.get("delay", 0.0)), delay)
+        if key in downloader.slots:
+            downloader.slots[key].delay = max(downloader.slots[key].delay, delay)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status in _CLIENT_ERROR:

@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
-__all__ = ["Source", "SourceRegistry", "SourcesError", "load_sources"]
+__all__ = ["SectionPage", "Source", "SourceRegistry", "SourcesError", "load_sources"]
 
 
 class SourcesError(ValueError):
     """The sources file is missing or invalid."""
+
+
+def _regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression: {error}") from error
+    return value
+
+
+class SectionPage(BaseModel):
+    """A listing page whose links lead to articles (and, within a depth, to more listings)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: HttpUrl
+    article_pattern: str = Field(description="Regex a linked URL matches to be an article.")
+    follow_pattern: str | None = Field(
+        default=None, description="Regex of linked listing pages to follow (sections, pages)."
+    )
+    max_depth: int = Field(default=1, ge=0, le=5, description="Listing hops from ``url``.")
+
+    _check_patterns = field_validator("article_pattern", "follow_pattern")(_regex)
+
+
+class Politeness(BaseModel):
+    """Per-source limits that tighten the crawler's defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    concurrency: int = Field(default=4, ge=1, le=16, description="Parallel requests at most.")
+    delay_s: float = Field(default=0.0, ge=0, le=60, description="Pause between requests.")
+    timeout_s: float = Field(default=30.0, gt=0, le=120, description="Give up a download after.")
 
 
 class Source(BaseModel):
@@ -23,13 +58,23 @@ class Source(BaseModel):
     name: str
     homepage: HttpUrl
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    region: str | None = None
+    owner: str | None = None
     languages: list[str] = Field(default_factory=list)
     feeds: list[HttpUrl] = Field(default_factory=list)
     sitemaps: list[HttpUrl] = Field(default_factory=list)
+    sections: list[SectionPage] = Field(default_factory=list)
+    crawl_interval_s: int | None = Field(default=None, gt=0)
+    politeness: Politeness = Field(default_factory=Politeness)
     allow_private_network: bool = Field(
         default=False,
         description="Let the crawler reach loopback/private addresses: test fixtures only.",
     )
+
+    @property
+    def discovers_nothing(self) -> bool:
+        """No feed, sitemap or section listed: feeds and sitemaps are auto-discovered."""
+        return not (self.feeds or self.sitemaps or self.sections)
 
     @property
     def allowed_domains(self) -> list[str]:

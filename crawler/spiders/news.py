@@ -1,9 +1,17 @@
-"""The generic news spider: feeds and sitemaps of each source -> article pages -> ``Article``."""
+"""The generic news spider: each source's feeds, sitemaps and section pages -> ``Article``.
+
+A source that lists none of them has its feeds discovered from the homepage's
+``<link rel=alternate>`` and its sitemaps from robots.txt. Requests go through the shared
+Redis frontier (:mod:`crawler.frontier`), so every callback here may run in any crawler
+process of the job.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import scrapy
@@ -14,42 +22,48 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.extraction import ExtractionError, extract_article
-from crawler.extraction.encoding import decode_html
+from crawler.extensions.archive import ARTICLE
+from crawler.extraction import ExtractionError, NotHTMLError, extract_response_article
+from crawler.frontier.feeds import FeedStore
+from crawler.frontier.scheduler import request_failed
+from crawler.frontier.sent import SentArticles
+from crawler.middlewares.conditional import NOT_MODIFIED, REVALIDATE
+from crawler.middlewares.robots import AI_OPT_OUT
 from crawler.sources import Source
+from crawler.spiders.discovery import alternate_feeds, robots_sitemaps, section_links
+from crawler.spiders.optout import declares_noai
 from crawler.urls import canonical_url
 from newsloom.schema import Article
+from workers.state import redis_client
 
 __all__ = ["NewsSpider"]
 
 Callback = Callable[..., Any]
+# Request meta of listing pages: which section of the source, how many hops from its URL.
+SECTION = "newsloom_section"
+DEPTH = "newsloom_depth"
 
 # Scrapy's built-in components raise IgnoreRequest without counting why; name the reason.
+# The third value says the component that raised it has counted the drop already.
 _IGNORE_REASONS = (
-    ("SSRF guard", None),  # counted by the guard itself
-    ("Forbidden by robots.txt", "robots"),
-    ("max redirections", "redirect_limit"),
-    ("DOWNLOAD_MAXSIZE", "too_large"),
+    ("SSRF guard", "ssrf", True),
+    (AI_OPT_OUT, "ai_opt_out", True),
+    ("Forbidden by robots.txt", "robots", False),
+    ("max redirections", "redirect_limit", False),
+    ("DOWNLOAD_MAXSIZE", "too_large", False),
 )
 
 
-def _header_encoding(content_type: str) -> str | None:
-    for parameter in content_type.split(";")[1:]:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return None
-
-
-def _ignored_reason(message: str) -> str | None:
-    for marker, reason in _IGNORE_REASONS:
+def _ignored_reason(message: str) -> tuple[str, bool]:
+    """The drop reason of an ``IgnoreRequest`` message, and whether it is counted already."""
+    for marker, reason, counted in _IGNORE_REASONS:
         if marker in message:
-            return reason
-    return "ignored"
+            return reason, counted
+    return "ignored", False
 
 
 class NewsSpider(scrapy.Spider):
-    """Discovers article URLs from each source's feeds and sitemaps and extracts them."""
+    """Discovers article URLs from each source's feeds, sitemaps and sections; extracts them."""
 
     name = "news"
 
@@ -66,40 +80,93 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = sorted({d for source in sources for d in source.allowed_domains})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Request every feed and sitemap of every source."""
+        """Request every feed and sitemap of every source (only those due, if so asked)."""
         for source in self.sources:
             for feed in source.feeds:
-                yield self._request(str(feed), self.parse_feed, source)
+                if self._due(str(feed)):
+                    yield self._discovery_request(str(feed), self.parse_feed, source)
             for sitemap in source.sitemaps:
-                yield self._request(str(sitemap), self.parse_sitemap, source)
-            for url in self.article_urls.get(source.id, []):
+                if self._due(str(sitemap)):
+                    yield self._discovery_request(str(sitemap), self.parse_sitemap, source)
+            for index, section in enumerate(source.sections):
+                yield self._section_request(str(section.url), source, index, depth=0)
+            articles = self.article_urls.get(source.id, [])
+            for url in articles:
                 yield self._article_request(url, source)
+            for url in self._fresh(source):
+                yield self._article_request(url, source)
+            if source.discovers_nothing and not articles:
+                homepage = str(source.homepage)
+                yield self._request(homepage, self.parse_homepage, source)
+                yield self._request(urljoin(homepage, "/robots.txt"), self.parse_robots, source)
+
+    def _due(self, url: str) -> bool:
+        """With ``NEWSLOOM_DUE_ONLY``, a feed is read only once its adaptive interval passed."""
+        if not self.crawler.settings.getbool("NEWSLOOM_DUE_ONLY"):
+            return True
+        store = FeedStore(redis_client(self.crawler.settings["NEWSLOOM_SETTINGS"]))
+        if store.get(url).due(time.time()):
+            return True
+        self.crawler.stats.inc_value("newsloom/feeds/not_due")
+        return False
+
+    def _fresh(self, source: Source) -> list[str]:
+        """Incremental crawls re-visit the source's fresh articles, whatever its feeds say."""
+        if not self.crawler.settings.getbool("NEWSLOOM_INCREMENTAL"):
+            return []
+        sent = SentArticles(redis_client(self.crawler.settings["NEWSLOOM_SETTINGS"]))
+        urls = sent.fresh_urls(source.id)
+        self.crawler.stats.inc_value("newsloom/revisits", len(urls))
+        return urls
 
     def _request(self, url: str, callback: Callback, source: Source) -> scrapy.Request:
         return scrapy.Request(
-            url, callback, errback=self.count_failure, cb_kwargs={"source": source}
+            url,
+            callback,
+            errback=self.count_failure,
+            cb_kwargs={"source": source},
+            meta={"download_timeout": source.politeness.timeout_s},
         )
 
+    def _discovery_request(self, url: str, callback: Callback, source: Source) -> scrapy.Request:
+        """A feed or sitemap request: revalidated when the crawl is incremental."""
+        request = self._request(url, callback, source)
+        request.meta[REVALIDATE] = True
+        request.meta["handle_httpstatus_list"] = [NOT_MODIFIED]
+        return request
+
+    def _section_request(
+        self, url: str, source: Source, section: int, depth: int
+    ) -> scrapy.Request:
+        request = self._request(url, self.parse_section, source)
+        request.meta.update({SECTION: section, DEPTH: depth})
+        return request
+
     def _article_request(self, url: str, source: Source) -> scrapy.Request:
-        return self._request(canonical_url(url), self.parse_article, source)
+        request = self._request(canonical_url(url), self.parse_article, source)
+        request.meta[ARTICLE] = True  # its raw response is archived
+        return request
 
     def count_failure(self, failure: Failure) -> None:
         """Count a request that produced no response for the spider, by reason."""
         error = failure.value
-        reason: str | None
+        request = failure.request  # type: ignore[attr-defined]
+        counted = False
         if isinstance(error, HttpError):
             reason = f"http_{error.response.status}"
         elif isinstance(error, IgnoreRequest):
-            reason = _ignored_reason(str(error))
-            if reason is None:
-                return  # the component that ignored it counted its own reason
+            reason, counted = _ignored_reason(str(error))
         else:
             reason = type(error).__name__
-        self.crawler.stats.inc_value(f"newsloom/dropped/{reason}")
-        self.logger.info("dropped %s: %s", failure.request.url, error)  # type: ignore[attr-defined]
+        if not counted:
+            self.crawler.stats.inc_value(f"newsloom/dropped/{reason}")
+        self.crawler.signals.send_catch_log(request_failed, request=request, reason=reason)
+        self.logger.info("dropped %s: %s", request.url, error)
 
     def parse_feed(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         """Follow every entry link of an RSS or Atom feed."""
+        if response.status == NOT_MODIFIED:
+            return  # nothing new since the last crawl; counted by the conditional GET
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
             self.crawler.stats.inc_value(f"newsloom/dropped/bad_feed/{source.id}")
@@ -112,6 +179,8 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         """Follow a sitemap index to its sitemaps, and a URL set to its pages."""
+        if response.status == NOT_MODIFIED:
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body)
@@ -124,20 +193,51 @@ class NewsSpider(scrapy.Spider):
         for entry in sitemap:
             location = response.urljoin(entry["loc"])
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(location, self.parse_sitemap, cb_kwargs={"source": source})
+                yield self._discovery_request(location, self.parse_sitemap, source)
             else:
                 yield self._article_request(location, source)
+
+    def parse_homepage(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
+        """Auto-discovery: follow the feeds a homepage announces in ``<link rel=alternate>``."""
+        for feed in alternate_feeds(response.body, response.url):
+            self.crawler.stats.inc_value("newsloom/discovered/feeds")
+            yield self._discovery_request(feed, self.parse_feed, source)
+
+    def parse_robots(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
+        """Auto-discovery: follow the sitemaps robots.txt names."""
+        for sitemap in robots_sitemaps(response.text, response.url):
+            self.crawler.stats.inc_value("newsloom/discovered/sitemaps")
+            yield self._discovery_request(sitemap, self.parse_sitemap, source)
+
+    def parse_section(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
+        """Articles linked from a listing page; listings linked from it, within the depth."""
+        index, depth = int(response.meta[SECTION]), int(response.meta[DEPTH])
+        section = source.sections[index]
+        links = section_links(response.body, response.url, section)
+        self.crawler.stats.inc_value("newsloom/discovered/section_articles", len(links.articles))
+        for url in links.articles:
+            yield self._article_request(url, source)
+        for url in links.listings:
+            if depth >= section.max_depth:
+                self.crawler.stats.inc_value("newsloom/dropped/depth_limit")
+                continue
+            yield self._section_request(url, source, index, depth + 1)
 
     def parse_article(self, response: Response, source: Source) -> Iterator[Article]:
         """Extract the article on this page, or count why not."""
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        if not hasattr(response, "text") or "html" not in content_type.lower():
-            self.crawler.stats.inc_value("newsloom/dropped/not_html")
-            self.logger.info("skipped %s: not HTML (%s)", response.url, content_type or "no type")
+        x_robots_tag = b"\n".join(response.headers.getlist(b"X-Robots-Tag")).decode("latin-1")
+        if declares_noai(x_robots_tag, response.body):
+            self.crawler.stats.inc_value("newsloom/dropped/ai_opt_out")
+            self.logger.info("skipped %s: the page opts out of AI use (noai)", response.url)
             return
         try:
-            html = decode_html(response.body, _header_encoding(content_type))
-            yield extract_article(html, response.url, source)
+            if not hasattr(response, "text"):  # Scrapy saw binary content whatever the header
+                raise NotHTMLError(f"{response.url}: not HTML (binary body)")
+            yield extract_response_article(response.body, content_type, response.url, source)
+        except NotHTMLError as error:
+            self.crawler.stats.inc_value("newsloom/dropped/not_html")
+            self.logger.info("skipped %s", error)
         except ExtractionError as error:
             self.crawler.stats.inc_value("newsloom/dropped/no_article")
             self.logger.info("%s", error)

@@ -1,14 +1,15 @@
-"""Run one crawl in a child process and print its stats as JSON on the last line.
+"""Run one crawl in a child process and print a JSON report on the last line.
 
 Scrapy's reactor runs once per process, so each crawl test starts this module:
-``python -m tests.crawler.crawl_child SOURCES_FILE '{"source_id": ["url", ...]}'``.
-Settings come from the ``NEWSLOOM_*`` environment, as for the real CLI.
+``python -m tests.crawler.crawl_child SOURCES_FILE [--article-urls JSON] [--job J] ...``.
+Settings come from the ``NEWSLOOM_*`` environment, as for the real CLI. The report holds the
+crawl's integer stats, the number of articles, and every URL this process fetched.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 from crawler.run import run_crawl
@@ -17,12 +18,35 @@ from newsloom.settings import get_settings
 
 
 def main() -> None:
-    """Crawl every source of the file (plus the given article URLs) and print the stats."""
-    registry = load_sources(Path(sys.argv[1]))
-    article_urls = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    report = run_crawl(get_settings(), registry.sources, article_urls=article_urls)
+    """Crawl every source of the file (plus the given article URLs) and print the report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sources", type=Path)
+    parser.add_argument("--article-urls", type=json.loads, default={})
+    parser.add_argument("--job")
+    parser.add_argument("--lease-s", type=float, default=300.0)
+    parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--due-only", action="store_true")
+    arguments = parser.parse_args()
+    report = run_crawl(
+        get_settings(),
+        load_sources(arguments.sources).sources,
+        article_urls=arguments.article_urls,
+        job=arguments.job,
+        lease_s=arguments.lease_s,
+        incremental=arguments.incremental,
+        due_only=arguments.due_only,
+    )
     stats = {key: value for key, value in report.stats.items() if isinstance(value, int)}
-    print(json.dumps({"stats": stats, "articles": len(report.article_ids)}))
+    print(
+        json.dumps(
+            {
+                "job": report.job,
+                "stats": stats,
+                "articles": len(report.article_ids),
+                "fetched": report.fetched_urls,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

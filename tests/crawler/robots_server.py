@@ -1,12 +1,15 @@
 """A real HTTP server on loopback whose robots.txt answers with a chosen status.
 
 The fixture site always serves a good robots.txt; RFC 9309's error cases need one that
-fails on purpose. It also serves one article page at ``/article``.
+fails on purpose. It also serves one article page at ``/article``, or the ``pages`` a test
+passes (a dict it may change while the server runs, to publish an update); ``hits``
+collects when each path was asked for.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,16 +23,23 @@ ARTICLE_HTML = (
 
 
 @contextmanager
-def robots_server(robots_status: int) -> Iterator[str]:
+def robots_server(
+    robots_status: int,
+    pages: dict[str, bytes] | None = None,
+    robots_body: bytes = b"User-agent: *\nDisallow: /\n",  # ignored by RFC 9309 on errors
+    hits: list[tuple[float, str]] | None = None,
+) -> Iterator[str]:
     """Serve until the block ends; yields the base URL (``http://127.0.0.1:PORT``)."""
+    served = pages if pages is not None else {"/article": ARTICLE_HTML}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if hits is not None:
+                hits.append((time.monotonic(), self.path))
             if self.path == "/robots.txt":
-                body = b"User-agent: *\nDisallow: /\n"  # ignored by RFC 9309 on errors
-                self._send(robots_status, "text/plain", body)
-            elif self.path == "/article":
-                self._send(200, "text/html; charset=utf-8", ARTICLE_HTML)
+                self._send(robots_status, "text/plain", robots_body)
+            elif self.path in served:
+                self._send(200, "text/html; charset=utf-8", served[self.path])
             else:
                 self._send(404, "text/plain", b"not found")
 

@@ -29,3 +29,12 @@ def test_organisation_only_when_no_person_is_named() -> None:
     found = PageMetadata(organization_authors=["BBC News"])
     assert choose_authors(found, []) == ["BBC News"]
     assert choose_authors(PageMetadata(), ["Jane Doe"]) == ["Jane Doe"]
+
+
+def test_agency_credited_beside_a_person_is_kept() -> None:
+    found = PageMetadata(
+        person_authors=["Paula Steiger"],
+        organization_authors=["SDA", "Tages-Anzeiger"],
+        site_names=["Tages-Anzeiger"],
+    )
+    assert choose_authors(found, []) == ["Paula Steiger", "SDA"]

@@ -40,3 +40,22 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="no such sources file"):
         load_sources(tmp_path / "absent.yaml")
+
+
+def test_bad_section_pattern_names_source_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "sources:\n  - id: kcna\n    name: KCNA\n    homepage: https://kcna.example/\n"
+        "    sections:\n      - url: https://kcna.example/news\n        article_pattern: '(['\n"
+    )
+    with pytest.raises(SourcesError) as raised:
+        load_sources(path)
+    message = str(raised.value)
+    assert str(path) in message
+    assert "source 'kcna', field sections.0.article_pattern" in message
+    assert "not a valid regular expression" in message
+
+
+def test_shipped_registry_is_valid() -> None:
+    registry = load_sources(Path(__file__).resolve().parents[2] / "crawler/sources/registry.yaml")
+    assert {"yonhap", "nknews", "tass", "kyodo"} <= {source.id for source in registry.sources}

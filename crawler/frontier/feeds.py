@@ -1,0 +1,77 @@
+"""What the crawler remembers about each feed and sitemap between crawls, in Redis.
+
+Per URL: the validators of the last full answer (``ETag``, ``Last-Modified``) for
+conditional GETs, and an adaptive re-poll interval: halved when the document changed,
+doubled when it did not, within [:data:`MIN_INTERVAL_S`, :data:`MAX_INTERVAL_S`], so busy
+feeds are read often and quiet ones rarely. Entries expire after :data:`TTL_S` without a
+poll, so a feed that left the registry leaves no state behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Final
+
+import redis
+
+__all__ = ["MAX_INTERVAL_S", "MIN_INTERVAL_S", "FeedState", "FeedStore", "next_interval"]
+
+KEY_PREFIX: Final = "newsloom:crawl:feed"
+MIN_INTERVAL_S: Final = 300.0
+MAX_INTERVAL_S: Final = 24 * 3600.0
+START_INTERVAL_S: Final = 3600.0
+TTL_S: Final = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """Validators and polling rhythm of one feed or sitemap URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    interval_s: float = START_INTERVAL_S
+    next_poll_at: float = 0.0
+
+    def due(self, now: float) -> bool:
+        """Whether the feed should be read again at ``now``."""
+        return now >= self.next_poll_at
+
+
+def next_interval(interval_s: float, changed: bool) -> float:
+    """Half the interval after a change, double after none, kept within the bounds."""
+    proposed = interval_s / 2 if changed else interval_s * 2
+    return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, proposed))
+
+
+class FeedStore:
+    """Feed states in Redis, one key per URL, shared by every crawler process."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    @staticmethod
+    def _key(url: str) -> str:
+        return f"{KEY_PREFIX}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
+
+    def get(self, url: str) -> FeedState:
+        """The stored state of ``url``, or a fresh one (due now, no validators)."""
+        raw = self.client.get(self._key(url))
+        return FeedState(**json.loads(raw)) if raw else FeedState()
+
+    def polled(
+        self, url: str, *, changed: bool, etag: str | None = None, last_modified: str | None = None
+    ) -> FeedState:
+        """Record a poll: new validators when the answer was a full one, the next due time."""
+        old = self.get(url)
+        interval = next_interval(old.interval_s, changed)
+        state = FeedState(
+            etag=etag if changed else old.etag,
+            last_modified=last_modified if changed else old.last_modified,
+            interval_s=interval,
+            next_poll_at=time.time() + interval,
+        )
+        self.client.set(self._key(url), json.dumps(asdict(state)), ex=TTL_S)
+        return state
