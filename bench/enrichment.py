@@ -1,16 +1,17 @@
-"""Enrichment benchmark: articles per second per stage and in total, and RSS, in one process.
+"""Enrichment benchmark: articles/s per stage and in total, and RSS, in one worker process.
 
 Run ``python -m bench.enrichment`` (needs the shared corpus; with a reachable Redis, also the
 near-duplicate and story stages, in a database of their own: ``--redis-db``, default 15,
 whose ``newsloom:workers:*`` keys are deleted before and after). Articles are the two seeds
 plus the article-extraction benchmark's human-written bodies, repeated ``--rounds`` times
 under fresh URLs. The baseline row, measured in the same run, is the JSON round trip every
-task pays anyway (``Article.from_document`` + ``model_dump``).
+task pays anyway (``Article.from_document`` + ``model_dump``). One process running the stages
+one article at a time is what each prefork child of a worker does, so the rates are per
+worker process; ``bench.worker_memory`` measures a whole worker (broker and indexing too).
 """
 
 from __future__ import annotations
 
-import json
 import resource
 import time
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from rich.table import Table
 
 from newsloom.schema import Article
 from newsloom.settings import Settings, get_settings
-from tests.workers.seeds import seed_article, seed_paths
+from tests.workers.seeds import corpus_bodies, seed_article, seed_paths
 from workers.enrichment.duplicates import NearDuplicates
 from workers.enrichment.pipeline import STAGES, enrich
 from workers.enrichment.stage import Stage
@@ -63,22 +64,9 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load_articles(corpus_dir: Path, rounds: int) -> list[Article]:
+def load_articles(rounds: int) -> list[Article]:
     """The seeds and the corpus bodies, ``rounds`` times over under distinct URLs."""
-    truth = json.loads((corpus_dir / "ground-truth.json").read_text(encoding="utf-8"))
-    bases = [seed_article(path) for path in seed_paths()]
-    for page in truth.values():
-        title, _, body = str(page["articleBody"]).strip().partition("\n")
-        bases.append(
-            Article(
-                url=page["url"],
-                canonical_url=page["url"],
-                source_id="corpus",
-                source_name="corpus",
-                title=title[:200],
-                body=body or title,
-            )
-        )
+    bases = [seed_article(path) for path in seed_paths()] + corpus_bodies()
     return [
         base.model_copy(update={"canonical_url": f"{base.canonical_url}#round-{n}"})
         for n in range(rounds)
@@ -129,21 +117,32 @@ def _clear(url: str) -> None:
 
 
 def _table(baseline: StageResult, results: list[StageResult], start_rss: float) -> Table:
-    table = Table(title=f"enrichment: {baseline.articles} articles, one process")
-    for column in ("stage", "articles/s", "ms/article", "x baseline cost", "RSS MiB"):
+    table = Table(
+        title=f"enrichment: {baseline.articles} articles, one worker process, one at a time"
+    )
+    columns = ("stage", "articles/s", "ms/article", "x baseline cost", "RSS MiB", "RSS +MiB")
+    for column in columns:
         table.add_column(column, justify="left" if column == "stage" else "right")
     total_seconds = sum(result.seconds for result in results)
     total = StageResult("total (all stages)", baseline.articles, total_seconds, _rss_mib())
-    table.add_row("start", "", "", "", f"{start_rss:.0f}")
-    for result in [baseline, *results, total]:
-        table.add_row(
-            result.name,
-            f"{result.per_second:,.0f}",
-            f"{1000 * result.seconds / result.articles:.2f}",
-            f"{result.seconds / baseline.seconds:.1f}" if baseline.seconds else "-",
-            f"{result.rss_mib:.0f}",
-        )
+    table.add_row("start (imports done)", "", "", "", f"{start_rss:.0f}", "")
+    previous = start_rss
+    for result in [baseline, *results]:
+        # The memory a stage adds is mostly what it loads once (a model, a gazetteer).
+        table.add_row(*_cells(result, baseline), f"{result.rss_mib - previous:+.0f}")
+        previous = result.rss_mib
+    table.add_row(*_cells(total, baseline), f"{total.rss_mib - start_rss:+.0f}")
     return table
+
+
+def _cells(result: StageResult, baseline: StageResult) -> tuple[str, ...]:
+    return (
+        result.name,
+        f"{result.per_second:,.0f}",
+        f"{1000 * result.seconds / result.articles:.2f}",
+        f"{result.seconds / baseline.seconds:.1f}" if baseline.seconds else "-",
+        f"{result.rss_mib:.0f}",
+    )
 
 
 def memory_profile(articles: Sequence[Article], total: int, every: int) -> Table:
@@ -162,9 +161,6 @@ def memory_profile(articles: Sequence[Article], total: int, every: int) -> Table
 
 
 def main(
-    corpus_dir: Annotated[
-        Path | None, typer.Option(help="article-bodies set (default: shared corpus dev set).")
-    ] = None,
     rounds: Annotated[int, typer.Option(min=1, help="Times the article set is repeated.")] = 5,
     redis_db: Annotated[int, typer.Option(help="Redis database for the stateful stages.")] = 15,
     with_redis: Annotated[
@@ -176,9 +172,8 @@ def main(
 ) -> None:
     """Measure every enrichment stage and print the table."""
     settings = get_settings()
-    corpus_dir = corpus_dir or settings.shared_dir / "corpus" / "article-bodies" / "dev"
     start_rss = _rss_mib()
-    articles = load_articles(corpus_dir, rounds)
+    articles = load_articles(rounds)
     baseline, _ = measure("baseline: JSON round trip", _round_trip, articles)
     stages: list[tuple[str, Stage]] = [(stage.__name__, stage) for stage in STAGES]
     url = _bench_url(settings, redis_db)

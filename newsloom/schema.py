@@ -93,7 +93,10 @@ class Enrichment(BaseModel):
     )
     story_id: str | None = Field(default=None, description="Shared by articles on one event.")
     story_label: str | None = None
-    embedding: list[float] | None = None
+    embedding: list[float] | None = Field(
+        default=None,
+        description="Unit vector of the text (workers.enrichment.embeddings, 256 dimensions).",
+    )
     stage_versions: dict[str, str] = Field(default_factory=dict)
 
 

@@ -25,11 +25,13 @@ from workers.errors import TRANSIENT_ERRORS, DeliveryLimitError
 from workers.queues import queue_of
 from workers.state import KEY_PREFIX, redis_client
 
-__all__ = ["MAX_DELIVERIES", "MAX_RETRIES", "PipelineTask"]
+__all__ = ["MAX_DELIVERIES", "MAX_RETRIES", "RETRY_BACKOFF_MAX_S", "PipelineTask"]
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
+# The longest countdown a retry waits; the broker's visibility timeout must outlast it.
+RETRY_BACKOFF_MAX_S = 300
 # Each retry is a new delivery of the same task id; the slack allows for a few redeliveries
 # after lost workers before the message is judged poisonous.
 MAX_DELIVERIES = MAX_RETRIES + 3
@@ -47,7 +49,7 @@ class PipelineTask(Task):  # type: ignore[type-arg]
     reject_on_worker_lost = True
     autoretry_for = TRANSIENT_ERRORS
     retry_backoff = 2
-    retry_backoff_max = 300
+    retry_backoff_max = RETRY_BACKOFF_MAX_S
     retry_jitter = True
     max_retries = MAX_RETRIES
 

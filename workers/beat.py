@@ -49,8 +49,7 @@ def crawl_lock(client: redis.Redis, source_id: str, timeout_s: float) -> Any:
 
 def crawl_interval(source: Source, settings: Settings) -> timedelta:
     """The source's own ``crawl_interval_s`` when the registry has one, else the default."""
-    own = getattr(source, "crawl_interval_s", None)
-    return timedelta(seconds=int(own) if own else settings.crawl_interval_s)
+    return timedelta(seconds=source.crawl_interval_s or settings.crawl_interval_s)
 
 
 def install_schedules(celery: Celery, registry: SourceRegistry, settings: Settings) -> list[str]:
@@ -101,11 +100,17 @@ def crawl_source(source_id: str) -> str:
         logger.info("crawl of %s skipped: another crawl of it is running", source.id)
         return "skipped"
     try:
+        # The crawl's warnings and errors (stderr) go to this worker's log; its progress
+        # display (stdout) is for terminals only.
         subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
             [sys.executable, "-m", "newsloom", "crawl", source.id],
-            check=True, timeout=settings.crawl_timeout_s,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
         )  # fmt: skip
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(
+            f"the crawl of {source.id} exited with status {error.returncode}; its errors are "
+            f"in this worker's log above, or run `newsloom crawl {source.id}` to see them"
+        ) from error
     finally:
         try:
             lock.release()

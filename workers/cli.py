@@ -1,4 +1,5 @@
-"""``newsloom quarantine``: list, inspect, replay and purge failed task messages."""
+"""``newsloom quarantine`` (list, inspect, replay and purge failed task messages) and
+``newsloom reenrich`` (enrich stored articles again after a stage changed)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,14 @@ from workers.app import create_celery
 from workers.reenrich import queue_reenrichment
 from workers.state import redis_client
 
-__all__ = ["enrichment_app", "quarantine_app"]
+__all__ = ["quarantine_app", "reenrich_app"]
 
 quarantine_app = typer.Typer(
     help="Failed task messages (dead letters) kept in Redis with their reason.",
     no_args_is_help=True,
 )
-enrichment_app = typer.Typer(
-    help="Re-run enrichment over stored articles (after a stage or gazetteer change).",
-    no_args_is_help=True,
+reenrich_app = typer.Typer(
+    help="Re-run enrichment over stored articles (after a stage or gazetteer change)."
 )
 console = make_console()
 
@@ -98,13 +98,18 @@ def purge(
     console.print(f"purged {quarantine.purge(client)} message(s)")
 
 
-@enrichment_app.command("replay")
-def replay_enrichment(
+@reenrich_app.callback(invoke_without_command=True)
+def reenrich(
     everything: Annotated[
         bool, typer.Option("--all", help="Every stored article, not only stale ones.")
     ] = False,
 ) -> None:
-    """Queue stored articles enriched by other stage versions for enrichment again."""
+    """Queue stored articles enriched by other stage versions for enrichment again.
+
+    Each stage records its version on the article; after a change (a gazetteer edit, a new
+    model) this finds the articles an older pipeline produced and sends them through the
+    workers again, which re-index them in place.
+    """
     settings = get_settings()
     es = create_client(settings)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:

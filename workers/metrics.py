@@ -23,6 +23,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from newsloom.settings import get_settings
+from ops.prometheus.indexing import FAILED, INDEXED, STALE, IndexingMetrics
+from workers.queues import INDEX_TASK
 
 __all__ = ["MULTIPROC_ENV", "WorkerMetrics", "exporter_registry"]
 
@@ -47,6 +49,7 @@ class WorkerMetrics:
             "newsloom_worker_tasks", "Task outcomes (success, failure, retry) by task.",
             ["task", "outcome"], registry=self.registry,
         )  # fmt: skip
+        self.indexing = IndexingMetrics(self.registry)
         self._started: dict[str, float] = {}
 
     def connect(self) -> None:
@@ -61,11 +64,22 @@ class WorkerMetrics:
         """Remember when the task began (in the child that runs it)."""
         self._started[task_id] = time.monotonic()
 
-    def task_finished(self, task_id: str, task: Task, state: str | None = None, **_: Any) -> None:  # type: ignore[type-arg]
-        """Observe the run time under the task's name and final state."""
+    def task_finished(
+        self,
+        task_id: str,
+        task: Task,  # type: ignore[type-arg]
+        state: str | None = None,
+        retval: Any = None,
+        **_: Any,
+    ) -> None:
+        """Observe the run time under the task's name and final state; count index writes."""
         started = self._started.pop(task_id, None)
-        if started is not None:
-            self.latency.labels(task.name, state or "UNKNOWN").observe(time.monotonic() - started)
+        elapsed = None if started is None else time.monotonic() - started
+        if elapsed is not None:
+            self.latency.labels(task.name, state or "UNKNOWN").observe(elapsed)
+        if task.name == INDEX_TASK and state == "SUCCESS":
+            # The index task returns False when a newer copy was already there.
+            self.indexing.observe_document(INDEXED if retval else STALE, elapsed)
 
     def task_succeeded(self, sender: Task, **_: Any) -> None:  # type: ignore[type-arg]
         """Count a success."""
@@ -74,6 +88,8 @@ class WorkerMetrics:
     def task_failed(self, sender: Task, **_: Any) -> None:  # type: ignore[type-arg]
         """Count a failure (retries exhausted or a permanent error)."""
         self.outcomes.labels(sender.name, "failure").inc()
+        if sender.name == INDEX_TASK:
+            self.indexing.observe_document(FAILED)
 
     def task_retried(self, sender: Task, **_: Any) -> None:  # type: ignore[type-arg]
         """Count a retry."""

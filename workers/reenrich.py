@@ -18,6 +18,7 @@ from elasticsearch.helpers import scan
 from workers.enrichment import (
     counts,
     duplicates,
+    embeddings,
     entities,
     geotag,
     keywords,
@@ -41,6 +42,7 @@ def current_versions() -> dict[str, str]:
         "keywords": keywords.VERSION,
         "summary": summary.VERSION,
         "topics": topics.VERSION,
+        "embeddings": embeddings.VERSION,
         "duplicates": duplicates.VERSION,
         "stories": stories.VERSION,
     }

@@ -9,9 +9,19 @@ from typing import Any
 from newsloom.schema import Article
 from newsloom.settings import Settings
 
-__all__ = ["GOLD_FILE", "gold", "seed_article", "seed_paths"]
+__all__ = [
+    "GOLD_CORPUS_FILE",
+    "GOLD_FILE",
+    "corpus_bodies",
+    "gold",
+    "gold_corpus",
+    "publisher_article",
+    "seed_article",
+    "seed_paths",
+]
 
 GOLD_FILE = Path(__file__).resolve().parent.parent / "data" / "gold_seeds.json"
+GOLD_CORPUS_FILE = GOLD_FILE.with_name("gold_corpus.json")
 
 
 def seed_paths() -> list[Path]:
@@ -43,3 +53,46 @@ def gold() -> list[dict[str, Any]]:
     """The gold annotations, one per seed."""
     articles: list[dict[str, Any]] = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["articles"]
     return articles
+
+
+def gold_corpus() -> list[dict[str, Any]]:
+    """The gold annotations of the publisher-corpus pages, one per page."""
+    text = GOLD_CORPUS_FILE.read_text(encoding="utf-8")
+    articles: list[dict[str, Any]] = json.loads(text)["articles"]
+    return articles
+
+
+def corpus_bodies() -> list[Article]:
+    """The article-extraction benchmark's human-written bodies (91 pages on every subject),
+    as articles: the distractors similarity tests and the benchmark need."""
+    corpus_dir = Settings().shared_dir / "corpus" / "article-bodies" / "dev"
+    truth = json.loads((corpus_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    articles = []
+    for page in truth.values():
+        title, _, body = str(page["articleBody"]).strip().partition("\n")
+        articles.append(
+            Article(
+                url=page["url"],
+                canonical_url=page["url"],
+                source_id="corpus",
+                source_name="corpus",
+                title=title[:200],
+                body=body or title,
+            )
+        )
+    return articles
+
+
+def publisher_article(page: str) -> Article:
+    """One page of the publisher corpus (``"tw/TaipeiTimes_2024_10_15"``) as an article,
+    with the title and body a human extracted."""
+    record_file = Settings().shared_dir / "corpus" / "publishers" / "dev" / f"{page}.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    return Article(
+        url=record["url"],
+        canonical_url=record["url"],
+        source_id=page.split("/")[-1].split("_")[0].lower(),
+        source_name=page.split("/")[-1].split("_")[0],
+        title=record["title"],
+        body=record["body"],
+    )

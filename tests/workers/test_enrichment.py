@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from typing import Any
 
 import pytest
 
 from newsloom.schema import Article
 from tests.workers.seeds import gold, seed_article, seed_paths
+from workers.enrichment.embeddings import DIMENSIONS
 from workers.enrichment.entities import find_entities
 from workers.enrichment.pipeline import STAGES, enrich
 from workers.enrichment.topics import score_topics
@@ -139,3 +143,68 @@ def test_enrichment_survives_the_json_round_trip(
     for _annotation, article in scored:
         again = Article.from_document(article.model_dump(mode="json"))
         assert again == article
+
+
+def test_people_named_again_by_one_word_count_as_mentions() -> None:
+    text = "Prime Minister Shigeru Ishiba spoke in Tokyo. Ishiba said talks would go on."
+    (ishiba,) = [entity for entity in find_entities(text) if entity.type == "person"]
+    assert ishiba.name == "Shigeru Ishiba"
+    assert ishiba.mentions == 2
+    assert ishiba.surface_forms == ["Shigeru Ishiba", "Ishiba"]
+
+
+def test_a_word_two_people_share_names_neither() -> None:
+    text = "Kim Jong-un and Kim Yo-jong visited Wonsan. Kim praised the workers."
+    found = {entity.name: entity.mentions for entity in find_entities(text)}
+    assert found["Kim Jong-un"] == 1
+    assert found["Kim Yo-jong"] == 1
+
+
+def test_entity_extraction_grows_linearly_with_page_length() -> None:
+    # A long page (an archive extracted as one body) once took quadratic time.
+    (path,) = [path for path in seed_paths() if path.name.startswith("003_")]
+    body = seed_article(path).body + "\n"
+
+    def seconds(copies: int) -> float:
+        started = time.perf_counter()
+        entities = find_entities(body * copies)
+        assert entities
+        return time.perf_counter() - started
+
+    seconds(1)  # warm the gazetteer
+    ratio = seconds(100) / seconds(10)
+    assert ratio < 30, f"10x the text took {ratio:.0f}x the time"
+
+
+def test_english_articles_get_a_unit_embedding_and_others_none() -> None:
+    english = _enriched(seed_paths()[0].name)
+    vector = english.enrichment.embedding
+    assert vector is not None and len(vector) == DIMENSIONS
+    assert abs(sum(value * value for value in vector) - 1) < 1e-3
+    german = enrich(
+        seed_article(seed_paths()[0]).model_copy(
+            update={
+                "title": "Nordkorea und China vertiefen ihre Zusammenarbeit",
+                "body": "Die Außenminister beider Länder trafen sich am Freitag in Pjöngjang "
+                "und vereinbarten eine engere strategische Abstimmung.",
+            }
+        )
+    )
+    assert german.language == "de"
+    assert german.enrichment.embedding is None
+    assert german.enrichment.stage_versions["embeddings"]
+
+
+def test_embedding_leaves_the_root_logger_alone() -> None:
+    # Importing the wordllama package calls logging.basicConfig; a worker's logging is its own.
+    check = (
+        "import logging, sys\n"
+        "from workers.enrichment.embeddings import embed_text\n"
+        "embed_text('North Korea tested a missile')\n"
+        "assert 'wordllama' not in sys.modules, 'the package was imported'\n"
+        "assert not logging.getLogger().handlers, logging.getLogger().handlers\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr

@@ -12,10 +12,10 @@ from newsloom.settings import Settings
 from ops.local.background import BackgroundProcess
 from ops.local.supervision import wait_until
 from search.indexer import index_article
+from tests.conftest import run_cli
 from tests.workers.seeds import seed_article, seed_paths
-from workers.app import create_celery
 from workers.enrichment.pipeline import enrich
-from workers.reenrich import current_versions, queue_reenrichment
+from workers.reenrich import current_versions, stale_documents
 
 
 def test_current_versions_name_every_stage_the_pipeline_records() -> None:
@@ -37,7 +37,9 @@ def test_stale_article_is_reenriched_in_place(
     assert index_article(es, settings.index_alias, stale)
     es.indices.refresh(index=settings.index_alias)
 
-    assert queue_reenrichment(es, settings.index_alias, create_celery(settings)) >= 1
+    output = run_cli(settings, "reenrich")
+    queued = int(output.split("queued ")[-1].split()[0])
+    assert queued >= 1, output
 
     def reenriched() -> bool:
         source = es.get(index=settings.index_alias, id=article.id)["_source"]
@@ -46,6 +48,8 @@ def test_stale_article_is_reenriched_in_place(
     assert wait_until(reenriched, 90), "the stale article was not re-enriched"
     source = es.get(index=settings.index_alias, id=article.id)["_source"]
     assert "Liu Jianchao" in {entity["name"] for entity in source["enrichment"]["entities"]}
+    es.indices.refresh(index=settings.index_alias)
+    assert article.id not in {doc["id"] for doc in stale_documents(es, settings.index_alias)}
     assert (
         es.count(index=settings.index_alias, query={"ids": {"values": [article.id]}})["count"] == 1
     )

@@ -71,7 +71,10 @@ class NearDuplicates:
             if group is None:
                 signature = minhash(article.body)
                 matches = sorted(match for match in self._lsh.query(signature) if match != key)
-                known = [self._client.hget(_GROUPS, match.decode()) for match in matches]
+                # One round trip however many copies a wire story has.
+                known = (
+                    self._client.hmget(_GROUPS, [m.decode() for m in matches]) if matches else []
+                )
                 group = next((g for g in known if g is not None), article.id)
                 self._lsh.insert(key, signature, check_duplication=False)
                 self._client.hset(_GROUPS, article.id, str(group))

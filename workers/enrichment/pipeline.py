@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from newsloom.schema import Article
 from workers.enrichment.counts import count_words
+from workers.enrichment.embeddings import embed_article
 from workers.enrichment.entities import extract_entities
 from workers.enrichment.geotag import geotag
 from workers.enrichment.keywords import extract_keywords
@@ -28,6 +29,7 @@ STAGES: Sequence[Stage] = (
     extract_keywords,
     summarise,
     classify_topics,
+    embed_article,
 )
 
 

@@ -1,47 +1,83 @@
 """Story clustering: articles about one event, across outlets, share a ``story_id`` and label.
 
-Each article becomes a TF-IDF profile of its entities (people, organisations and weapons
-count double: they tell events apart better than country names) and keywords. Document
-frequencies and recent profiles live in Redis, shared by every worker. An article joins the
-story of its most similar recent article when the cosine similarity reaches ``THRESHOLD``;
+Two signals, averaged: the cosine of the articles' embeddings (what they are about, in any
+wording) and the TF-IDF cosine of their entity-and-keyword profiles (who and what they name;
+people, organisations and weapons count double, since they tell events apart better than the
+countries every article names). The embedding picks the ``CANDIDATES`` nearest of the last
+``WINDOW`` articles in the same language with one matrix product; only those are scored on
+profiles. An article joins the story of the best candidate scoring at least ``THRESHOLD``;
 otherwise it starts a story labelled with its leading names.
+
+The embedding model and the keyword stopwords are English: on other languages both put
+unrelated articles close together (any two German pages score 0.9), so there only the
+entities decide.
+
+Everything lives in Redis, shared by every worker: vectors, profiles, document frequencies.
+The same score, minus the article's own near-duplicates, ranks related articles.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import redis
 
 from newsloom.schema import Article
+from workers.enrichment.embeddings import LANGUAGES
 from workers.enrichment.gazetteer import load_gazetteer
 from workers.enrichment.stage import record
 from workers.state import KEY_PREFIX
 
-__all__ = ["THRESHOLD", "VERSION", "Stories", "profile"]
+__all__ = ["THRESHOLD", "VERSION", "Related", "Stories", "profile"]
 
-THRESHOLD = 0.3
-WINDOW = 5000  # recent articles a new one is compared with
-VERSION = f"stories-tfidf-1-t{THRESHOLD}"
+THRESHOLD = 0.5
+WINDOW = 5000  # recent articles (per language) a new one is compared with
+CANDIDATES = 20  # nearest by embedding, then scored on profiles too
+MIN_SHARED_NAMES = 2
+VERSION = f"stories-embedding+tfidf-2-t{THRESHOLD}-n{MIN_SHARED_NAMES}"
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
-_PREFIX = f"{KEY_PREFIX}:stories"
-_PROFILES = f"{_PREFIX}:profiles"  # hash: article id -> {"terms", "story", "label"}
-_RECENT = f"{_PREFIX}:recent"  # sorted set: article id by fetch time
+_PREFIX = f"{KEY_PREFIX}:stories:v2"
+_PROFILES = f"{_PREFIX}:profiles"  # hash: id -> {"terms", "story", "label", "group", "language"}
+_VECTORS = f"{_PREFIX}:vectors"  # hash: article id -> base64 of float16 unit vector
 _DF = f"{_PREFIX}:df"  # hash: term -> documents containing it
 _LOCK = f"{_PREFIX}:lock"
 
 Profile = dict[str, float]
+Vector = npt.NDArray[np.float32]
+
+
+def _recent(language: str | None) -> str:
+    """Sorted set of one language's articles by fetch time: stories never cross languages."""
+    return f"{_PREFIX}:recent:{language or 'und'}"
+
+
+@dataclass(frozen=True)
+class Related:
+    """A recent article similar to another, with the two signals behind the score."""
+
+    article_id: str
+    score: float
+    embedding: float
+    profile: float
+    shared_names: int = 0  # entities in common other than countries
 
 
 def profile(article: Article) -> Profile:
-    """Term frequencies of the article's entities and keywords (run after those stages)."""
+    """Term frequencies of the article's entities, and of its keywords where those are
+    meaningful (run after the entity and keyword stages)."""
     terms: Profile = {}
     for entity in article.enrichment.entities:
         terms[f"e:{entity.name}"] = entity.mentions * _ENTITY_WEIGHT[entity.type]
-    for keyword in article.enrichment.keywords:
-        terms.setdefault(f"k:{keyword.term.casefold()}", keyword.score)
+    if article.language in LANGUAGES:
+        for keyword in article.enrichment.keywords:
+            terms.setdefault(f"k:{keyword.term.casefold()}", keyword.score)
     return terms
 
 
@@ -50,6 +86,12 @@ def _cosine(left: Profile, right: Profile, idf: dict[str, float]) -> float:
     norm_left = math.sqrt(sum((v * idf[t]) ** 2 for t, v in left.items()))
     norm_right = math.sqrt(sum((v * idf[t]) ** 2 for t, v in right.items()))
     return dot / (norm_left * norm_right) if norm_left and norm_right else 0.0
+
+
+def _shared_names(left: Profile, right: Profile) -> int:
+    """How many entities two profiles share, countries left out."""
+    shared = left.keys() & right.keys()
+    return sum(1 for term in shared if term.startswith("e:") and not _is_country(term[2:]))
 
 
 def _is_country(name: str) -> bool:
@@ -73,46 +115,97 @@ def _label(article: Article) -> str:
     return " / ".join(names) or article.title[:80]
 
 
+def _vector(article: Article) -> Vector | None:
+    embedding = article.enrichment.embedding
+    if not embedding or article.language not in LANGUAGES:
+        return None
+    return np.asarray(embedding, dtype=np.float32)
+
+
+def _encode(vector: Vector) -> str:
+    # float16 halves what every comparison reads back; cosines move by under 1e-3.
+    return base64.b64encode(vector.astype(np.float16).tobytes()).decode("ascii")
+
+
+def _decode(raw: str) -> Vector:
+    return np.frombuffer(base64.b64decode(raw), dtype=np.float16).astype(np.float32)
+
+
 class Stories:
     """The shared story index, bound to one Redis server."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
 
-    def _idf(self, terms: set[str]) -> dict[str, float]:
+    def _idf(self, terms: set[str], language: str | None) -> dict[str, float]:
         ordered = sorted(terms)
         counts = self._client.hmget(_DF, ordered) if ordered else []
-        total = int(self._client.zcard(_RECENT)) + 1
+        total = int(self._client.zcard(_recent(language))) + 1
         return {
             term: 1.0 + math.log((total + 1) / (int(count or 0) + 1))
             for term, count in zip(ordered, counts, strict=True)
         }
 
-    def related(self, article_id: str, limit: int = 10) -> list[tuple[str, float]]:
-        """Recent articles most similar to a known one, best first, with their similarity."""
-        raw = self._client.hget(_PROFILES, article_id)
-        if raw is None:
+    def _candidates(
+        self, language: str | None, vector: Vector | None, skip: str
+    ) -> list[tuple[str, float]]:
+        """Recent articles worth scoring, with their embedding cosine (0 without vectors)."""
+        size = WINDOW if vector is not None else CANDIDATES * 10
+        recent = [str(i) for i in self._client.zrevrange(_recent(language), 0, size - 1)]
+        ids = [i for i in recent if i != skip]
+        if vector is None:
+            # No meaningful embedding: the latest articles of the language, names decide.
+            return [(i, 0.0) for i in ids]
+        stored = self._client.hmget(_VECTORS, ids) if ids else []
+        known = [(i, _decode(str(raw))) for i, raw in zip(ids, stored, strict=True) if raw]
+        if not known:
             return []
-        return [
-            (other, score)
-            for other, score in self._similar(json.loads(str(raw))["terms"])
-            if other != article_id
-        ][:limit]
+        cosines = np.stack([v for _i, v in known]) @ vector
+        best = np.argsort(-cosines, kind="stable")[:CANDIDATES]
+        return [(known[int(n)][0], float(cosines[int(n)])) for n in best]
 
-    def _similar(self, terms: Profile) -> list[tuple[str, float]]:
-        ids = [str(i) for i in self._client.zrevrange(_RECENT, 0, WINDOW - 1)]
-        stored = self._client.hmget(_PROFILES, ids) if ids else []
-        profiles = {i: json.loads(str(p))["terms"] for i, p in zip(ids, stored, strict=True) if p}
-        vocabulary = set(terms).union(*profiles.values()) if profiles else set(terms)
-        idf = self._idf(vocabulary)
-        scored = [(other, _cosine(terms, theirs, idf)) for other, theirs in profiles.items()]
-        return sorted(scored, key=lambda item: (-item[1], item[0]))
+    def _score(
+        self, terms: Profile, vector: Vector | None, language: str | None, skip: str
+    ) -> list[tuple[Related, dict[str, Any]]]:
+        """Candidates scored on both signals (names alone without vectors), best first,
+        each with its stored profile."""
+        candidates = self._candidates(language, vector, skip)
+        if not candidates:
+            return []
+        raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
+        stored = {i: json.loads(str(p)) for (i, _c), p in zip(candidates, raw, strict=True) if p}
+        idf = self._idf(set(terms).union(*(p["terms"] for p in stored.values())), language)
+        scored = []
+        for other, embedding in candidates:
+            if other not in stored:
+                continue
+            by_profile = _cosine(terms, stored[other]["terms"], idf)
+            score = (embedding + by_profile) / 2 if vector is not None else by_profile
+            shared = _shared_names(terms, stored[other]["terms"])
+            related = Related(other, round(score, 6), embedding, by_profile, shared)
+            scored.append((related, stored[other]))
+        return sorted(scored, key=lambda item: (-item[0].score, item[0].article_id))
+
+    def related(self, article_id: str, limit: int = 10) -> list[Related]:
+        """Recent articles most similar to a known one, best first, its near-duplicates left
+        out (a syndicated copy says nothing new)."""
+        raw_profile = self._client.hget(_PROFILES, article_id)
+        if raw_profile is None:
+            return []
+        stored = json.loads(str(raw_profile))
+        raw_vector = self._client.hget(_VECTORS, article_id)
+        vector = _decode(str(raw_vector)) if raw_vector else None
+        group = stored.get("group")
+        scored = self._score(stored["terms"], vector, stored.get("language"), article_id)
+        return [r for r, other in scored if not group or other.get("group") != group][:limit]
 
     def assign(self, article: Article) -> Article:
         """Set ``story_id`` and ``story_label``; the article joins the shared index.
 
         Runs twice: the stored profile is found under the article's id and its story kept.
         """
+        # One lock across workers: two articles on a new event enriched at once must not
+        # both start a story.
         with self._client.lock(_LOCK, timeout=30, blocking_timeout=60):
             raw = self._client.hget(_PROFILES, article.id)
             stored = self._add(article) if raw is None else json.loads(str(raw))
@@ -120,18 +213,50 @@ class Stories:
             article, "stories", VERSION, story_id=stored["story"], story_label=stored["label"]
         )
 
-    def _add(self, article: Article) -> dict[str, object]:
+    def _add(self, article: Article) -> dict[str, Any]:
         terms = profile(article)
-        best = next(iter(self._similar(terms)), None)
+        vector = _vector(article)
+        scored = self._score(terms, vector, article.language, article.id)
         story, label = article.id, _label(article)
-        if best is not None and best[1] >= THRESHOLD:
-            match = json.loads(str(self._client.hget(_PROFILES, best[0])))
-            story, label = match["story"], match["label"]
-        stored: dict[str, object] = {"terms": terms, "story": story, "label": label}
+        # One event means similar text and the same actors: a shared country is not enough.
+        best = scored[0][0] if scored else None
+        if best is not None and best.score >= THRESHOLD and best.shared_names >= MIN_SHARED_NAMES:
+            story, label = scored[0][1]["story"], scored[0][1]["label"]
+        stored: dict[str, Any] = {
+            "terms": terms,
+            "story": story,
+            "label": label,
+            "group": article.enrichment.duplicate_group,
+            "language": article.language,
+        }
         with self._client.pipeline(transaction=True) as pipe:
             pipe.hset(_PROFILES, article.id, json.dumps(stored))
-            pipe.zadd(_RECENT, {article.id: article.fetched_at.timestamp()})
+            if vector is not None:
+                pipe.hset(_VECTORS, article.id, _encode(vector))
+            pipe.zadd(_recent(article.language), {article.id: article.fetched_at.timestamp()})
             for term in terms:
                 pipe.hincrby(_DF, term, 1)
             pipe.execute()
+        self._forget_beyond_window(article.language)
         return stored
+
+    def _forget_beyond_window(self, language: str | None) -> None:
+        """Drop the articles older than the window, so Redis holds ``WINDOW`` per language."""
+        recent = _recent(language)
+        old = [str(i) for i in self._client.zrange(recent, 0, -WINDOW - 1)]
+        if not old:
+            return
+        stored = self._client.hmget(_PROFILES, old)
+        terms = [term for raw in stored if raw for term in json.loads(str(raw))["terms"]]
+        with self._client.pipeline(transaction=True) as pipe:
+            for term in terms:
+                pipe.hincrby(_DF, term, -1)
+            pipe.zrem(recent, *old)
+            pipe.hdel(_PROFILES, *old)
+            pipe.hdel(_VECTORS, *old)
+            counts = pipe.execute()[: len(terms)]
+        # Terms no article in any window uses any more go, so the hash stays bounded too.
+        # (Safe without a transaction: every writer holds the stories lock.)
+        unused = {term for term, count in zip(terms, counts, strict=True) if int(count) <= 0}
+        if unused:
+            self._client.hdel(_DF, *unused)

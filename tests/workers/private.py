@@ -1,0 +1,50 @@
+"""Workers of a test's own: a Redis database (broker and state) and an index alias apart from
+the session's, so what other tests send cannot reach them, nor theirs reach others."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from pydantic import RedisDsn
+
+from newsloom.settings import Settings
+from ops.local.background import BackgroundProcess
+from ops.local.launch import worker_process
+from search.templates import ensure_index
+from workers.state import redis_client
+
+__all__ = ["PrivateWorker", "private_worker"]
+
+
+@dataclass(frozen=True)
+class PrivateWorker:
+    """A running worker and the settings that reach it."""
+
+    settings: Settings
+    process: BackgroundProcess
+
+
+@contextmanager
+def private_worker(
+    services: Settings, es: Elasticsearch, redis_db: int, name: str, **updates: Any
+) -> Iterator[PrivateWorker]:
+    """Run a worker on an emptied ``redis_db`` and a fresh alias."""
+    url = str(services.redis_url).rsplit("/", 1)[0] + f"/{redis_db}"
+    settings = services.model_copy(
+        update={
+            "redis_url": RedisDsn(url),
+            "index_alias": f"{name}-{uuid.uuid4().hex[:8]}",
+            **updates,
+        }
+    )
+    with redis_client(settings) as client:
+        client.flushdb()
+    ensure_index(es, settings.index_alias)
+    with worker_process(settings, name=name) as process:
+        process.start(timeout_s=120)
+        yield PrivateWorker(settings, process)

@@ -1,0 +1,122 @@
+"""The issue's evidence end to end: a real worker enriches the seeds among corpus pages into a
+real Elasticsearch index, then related-article search, near-duplicates and stories are read
+back the way analysts reach them.
+
+The worker here has a broker database and an index alias of its own, so the articles other
+tests index (the fixture site serves the seeds too) cannot stand in for the ones sent here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from celery import Celery
+from elasticsearch import Elasticsearch
+
+from newsloom.schema import Article
+from newsloom.settings import Settings
+from ops.local.supervision import wait_until
+from search.api.lookups import get_article, related_articles
+from tests.workers.private import private_worker
+from tests.workers.seeds import corpus_bodies, gold, seed_article, seed_paths
+from tests.workers.test_similarity import SITE_WRAPPER
+from workers.app import create_celery
+from workers.enrichment.embeddings import DIMENSIONS
+from workers.enrichment.stories import Stories
+from workers.queues import ENRICH_QUEUE, ENRICH_TASK
+from workers.state import redis_client
+
+pytestmark = pytest.mark.integration
+
+PRIVATE_DB = 5
+DISTRACTORS = 30
+
+
+@pytest.fixture(scope="module")
+def private(services: Settings, es: Elasticsearch) -> Iterator[Settings]:
+    """Settings for a worker with its own broker database and index alias, running."""
+    with private_worker(services, es, PRIVATE_DB, "related") as worker:
+        yield worker.settings
+
+
+def _send(celery: Celery, articles: list[Article]) -> None:
+    for article in articles:
+        celery.send_task(ENRICH_TASK, args=(article.model_dump(mode="json"),), queue=ENRICH_QUEUE)
+
+
+def _wait_indexed(es: Elasticsearch, alias: str, articles: list[Article]) -> list[dict[str, Any]]:
+    ids = [article.id for article in articles]
+
+    def indexed() -> bool:
+        return all(doc.get("found") for doc in es.mget(index=alias, ids=ids)["docs"])
+
+    assert wait_until(indexed, 180), f"the worker did not index all {len(ids)} articles"
+    es.indices.refresh(index=alias)
+    return [doc["_source"] for doc in es.mget(index=alias, ids=ids)["docs"]]
+
+
+@pytest.fixture(scope="module")
+def seeds(private: Settings, es: Elasticsearch) -> list[Article]:
+    """The seeds, sent after corpus pages on other subjects, enriched and indexed."""
+    celery = create_celery(private)
+    _send(celery, corpus_bodies()[:DISTRACTORS])
+    articles = [seed_article(path, "outlet-a") for path in seed_paths()]
+    _send(celery, articles)
+    _wait_indexed(es, private.index_alias, [*corpus_bodies()[:DISTRACTORS], *articles])
+    return articles
+
+
+def test_worker_finds_every_gold_entity_in_the_seeds(
+    private: Settings, es: Elasticsearch, seeds: list[Article]
+) -> None:
+    stored = _wait_indexed(es, private.index_alias, seeds)
+    for annotation, source in zip(gold(), stored, strict=True):
+        found = {entity["name"]: entity["type"] for entity in source["enrichment"]["entities"]}
+        for entity in annotation["entities"]:
+            assert found.get(entity["name"]) == entity["type"], (annotation["seed"], entity)
+
+
+def test_the_seeds_are_each_others_top_related_article(
+    private: Settings, es: Elasticsearch, seeds: list[Article]
+) -> None:
+    first, second = seeds
+    for article, other in ((first, second), (second, first)):
+        document = get_article(es, private.index_alias, article.id)
+        assert document is not None
+        embedding = document["_source"]["enrichment"]["embedding"]
+        assert len(embedding) == DIMENSIONS
+        related = related_articles(es, private.index_alias, document, size=5)
+        assert [hit.id for hit in related][:1] == [other.id], [hit.title for hit in related]
+
+
+def test_the_seeds_share_a_story_but_are_not_near_duplicates(
+    private: Settings, es: Elasticsearch, seeds: list[Article]
+) -> None:
+    first, second = _wait_indexed(es, private.index_alias, seeds)
+    assert first["enrichment"]["duplicate_group"] != second["enrichment"]["duplicate_group"]
+    assert first["enrichment"]["story_id"] == second["enrichment"]["story_id"]
+    assert "Choe Son-hui" in first["enrichment"]["story_label"]
+    # No distractor joined the seeds' story.
+    story = es.count(
+        index=private.index_alias,
+        query={"term": {"enrichment.story_id": first["enrichment"]["story_id"]}},
+    )
+    assert story["count"] == 2
+
+
+def test_a_rewrapped_copy_is_a_near_duplicate_and_not_a_related_article(
+    private: Settings, es: Elasticsearch, seeds: list[Article]
+) -> None:
+    first, second = seeds
+    copy = seed_article(seed_paths()[0], "outlet-b", SITE_WRAPPER)
+    _send(create_celery(private), [copy])
+    original, stored_copy = _wait_indexed(es, private.index_alias, [first, copy])
+    assert stored_copy["enrichment"]["duplicate_group"] == original["enrichment"]["duplicate_group"]
+    assert stored_copy["enrichment"]["story_id"] == original["enrichment"]["story_id"]
+    # The story index ranks related articles without the article's own copies.
+    with redis_client(private) as client:
+        related = Stories(client).related(first.id, limit=3)
+    assert related[0].article_id == second.id
+    assert copy.id not in {r.article_id for r in related}
