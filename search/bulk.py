@@ -110,13 +110,15 @@ def bulk_index(
     chunk_size: int = 500,
     max_retries: int = 5,
     initial_backoff_s: float = 1.0,
+    shard_wait: str = "1m",
     refresh: bool = False,
 ) -> BulkReport:
     """Index ``articles`` (models or their JSON form) into ``index`` (an index or write alias).
 
     Never lets an older copy overwrite a newer one: a refused item counts as stale, not as a
     failure. Connection errors that outlast the client's retries propagate, so a task queue
-    can retry the whole batch (which is idempotent).
+    can retry the whole batch (which is idempotent). ``shard_wait`` bounds how long one
+    attempt waits for an unavailable shard before that item answers 503 and is retried.
     """
     report = BulkReport()
     # Documents in flight, kept so a permanent failure can be handed over whole; streaming
@@ -137,6 +139,7 @@ def bulk_index(
         max_backoff=60,
         retry_on_status=RETRY_STATUSES,
         raise_on_error=False,
+        timeout=shard_wait,
     )
     for ok, result in results:
         item = result["index"]

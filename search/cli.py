@@ -12,7 +12,9 @@ from newsloom.console import make_console
 from newsloom.settings import get_settings
 from search.aliases import rollover
 from search.client import create_client
+from search.dead_letters import quarantine_sink
 from search.reindex import ReindexError, reindex
+from workers.state import redis_client
 
 __all__ = ["index_admin_app"]
 
@@ -67,7 +69,10 @@ def reindex_command(
         bool, typer.Option(help="Keep the old indices after the swap (default: delete them).")
     ] = False,
 ) -> None:
-    """Rebuild every article into a new index with the current templates, without downtime."""
+    """Rebuild every article into a new index with the current templates, without downtime.
+
+    Articles the new index refuses go to the quarantine (``newsloom quarantine list``).
+    """
     settings = get_settings()
     es = create_client(settings)
     with Progress(
@@ -81,9 +86,13 @@ def reindex_command(
                 replicas=settings.index_replicas,
                 keep_old=keep_old,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                on_failure=quarantine_sink(redis_client(settings)),
             )
         except ReindexError as error:
-            raise _fail(str(error)) from error
+            raise _fail(
+                f"{error} The refused articles are in the quarantine: "
+                "`newsloom quarantine list` shows why each failed."
+            ) from error
     copied = report.copied
     console.print(
         f"{settings.index_alias!r} now reads {report.new_index}: {copied.indexed} copied, "

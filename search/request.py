@@ -6,14 +6,15 @@ The API and the CLI both build a :class:`SearchRequest` and hand it to
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from newsloom.schema import EntityType
 from search.text_query import MAX_QUERY_LENGTH, build_query
 
-__all__ = ["FACETS", "MAX_PAGE_SIZE", "SearchRequest", "search_body"]
+__all__ = ["FACETS", "MAX_PAGE_SIZE", "SearchRequest", "facets_body", "search_body"]
 
 MAX_PAGE_SIZE = 100
 FACET_SIZE = 20
@@ -40,11 +41,19 @@ class SearchRequest(BaseModel):
     language: list[str] = Field(default_factory=list, max_length=50)
     topic: list[str] = Field(default_factory=list, max_length=50)
     entity: list[str] = Field(default_factory=list, max_length=50)
+    entity_type: list[EntityType] = Field(default_factory=list, max_length=4)
     story: list[str] = Field(default_factory=list, max_length=50)
     published_from: datetime | None = None
     published_to: datetime | None = None
     sort: Literal["relevance", "date"] = "relevance"
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("published_from", "published_to")
+    @classmethod
+    def _utc_when_naive(cls, moment: datetime | None) -> datetime | None:
+        # A date without an offset means UTC, as it does to Elasticsearch; making it aware
+        # also lets a naive bound be compared with an aware one.
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchRequest:
@@ -64,15 +73,8 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = [
         {"terms": {FACETS[name]: chosen}} for name, chosen in values.items() if chosen
     ]
-    if request.entity:
-        clauses.append(
-            {
-                "nested": {
-                    "path": _ENTITY_PATH,
-                    "query": {"terms": {"enrichment.entities.name": request.entity}},
-                }
-            }
-        )
+    if request.entity or request.entity_type:
+        clauses.append({"nested": {"path": _ENTITY_PATH, "query": _entity_query(request)}})
     if request.published_from or request.published_to:
         window = {
             bound: moment.isoformat()
@@ -81,6 +83,20 @@ def _filters(request: SearchRequest) -> list[dict[str, Any]]:
         }
         clauses.append({"range": {"published_at": window}})
     return clauses
+
+
+def _entity_query(request: SearchRequest) -> dict[str, Any]:
+    # One nested query, so a name and a type must hold for the same entity.
+    wanted = {"name": request.entity, "type": request.entity_type}
+    return {
+        "bool": {
+            "filter": [
+                {"terms": {f"{_ENTITY_PATH}.{field}": values}}
+                for field, values in wanted.items()
+                if values
+            ]
+        }
+    }
 
 
 def _aggregations() -> dict[str, Any]:
@@ -101,16 +117,23 @@ def _sort(request: SearchRequest) -> list[dict[str, Any]]:
     return [{"_score": {"order": "desc"}}, by_date]
 
 
-def search_body(request: SearchRequest) -> dict[str, Any]:
-    """The search body (query, facets, sort, highlight) for one page of ``request``."""
+def _query(request: SearchRequest) -> dict[str, Any]:
     text = request.text.strip()
     must = [build_query(text)] if text else [{"match_all": {}}]
+    return {"bool": {"must": must, "filter": _filters(request)}}
+
+
+def search_body(request: SearchRequest) -> dict[str, Any]:
+    """The body for one page of hits of ``request``: query, sort, highlight; no counting.
+
+    Without an exact total to count, Elasticsearch can skip documents that cannot reach the
+    top of the page; :func:`facets_body` counts them, in a request it can cache.
+    """
     return {
-        "query": {"bool": {"must": must, "filter": _filters(request)}},
-        "aggs": _aggregations(),
+        "query": _query(request),
         "sort": _sort(request),
         "size": request.size,
-        "track_total_hits": True,
+        "track_total_hits": False,
         "_source": {"excludes": ["enrichment.embedding", "body"]},
         "highlight": {
             "fields": {"body": {}, "lead": {}, "title": {"number_of_fragments": 0}},
@@ -119,4 +142,19 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             "fragment_size": 160,
             "number_of_fragments": 2,
         },
+    }
+
+
+def facets_body(request: SearchRequest) -> dict[str, Any]:
+    """The body that counts ``request``'s matches and their facets, and returns no hits.
+
+    With no hits it is eligible for the shard request cache, so the same question asked again
+    (a saved search, a dashboard, the next analyst) is answered from memory until the index
+    changes.
+    """
+    return {
+        "query": _query(request),
+        "aggs": _aggregations(),
+        "size": 0,
+        "track_total_hits": True,
     }

@@ -3,7 +3,11 @@
 Pages after the first continue a point in time (a frozen view of the index) with
 ``search_after``, so paging is stable while articles are being indexed and costs the same on
 page 100 as on page 1. The cursor is opaque to clients: it carries the request itself, the
-point in time and the sort values of the last hit.
+point in time, the sort values of the last hit and the total.
+
+Hits and counts are two requests: the hits skip what cannot reach the page (no exact total),
+and the count with its facets, which returns no hits, is served from the shard request cache
+when the same question was asked since the index last changed.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from search.request import SearchRequest, search_body
+from search.request import SearchRequest, facets_body, search_body
 
 __all__ = [
     "CursorError",
@@ -65,13 +69,14 @@ class SearchPage(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, list[FacetCount]]
     next_cursor: str | None
+    took_ms: int = Field(default=0, description="Time Elasticsearch spent on this page.")
 
 
 def _encode(payload: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
-def _decode(cursor: str) -> tuple[SearchRequest, str, list[Any], int]:
+def _decode(cursor: str) -> tuple[SearchRequest, str, list[Any], int, int]:
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         return (
@@ -79,6 +84,7 @@ def _decode(cursor: str) -> tuple[SearchRequest, str, list[Any], int]:
             str(payload["pit"]),
             list(payload["after"]),
             int(payload["seen"]),
+            int(payload["total"]),
         )
     except (binascii.Error, ValueError, KeyError, TypeError, ValidationError) as error:
         raise CursorError(
@@ -135,50 +141,78 @@ def run_search(
     With ``paginate=False`` (one page is all the caller wants) no point in time is opened and
     no cursor is returned.
     """
-    if request is not None and not paginate:
-        response = es.search(index=alias, **search_body(request))
-        return _page(response, next_cursor=None)
     if cursor:
-        request, pit, after, seen = _decode(cursor)
-    elif request is None:
+        request, pit, after, seen, total = _decode(cursor)
+        response = _hits_after(es, request, pit, after)
+        return _paged(es, request, response, pit, seen, total, {}, int(response["took"]))
+    if request is None:
         raise ValueError("pass a request or a cursor")
-    else:
-        pit = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
-        after, seen = [], 0
-    body = search_body(request)
-    if cursor:
-        body.pop("aggs")
+    if not paginate:
+        total, facets, counting_ms = _count(es, alias, request)
+        response = es.search(index=alias, **search_body(request))
+        hits = [hit_from_document(hit) for hit in response["hits"]["hits"]]
+        return SearchPage(
+            total=total, hits=hits, facets=facets, next_cursor=None,
+            took_ms=counting_ms + int(response["took"]),
+        )  # fmt: skip
+    # The point in time first: articles indexed before the count then only make the count
+    # larger than what the pages hold, which costs one empty page, never a lost one.
+    pit = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
+    total, facets, counting_ms = _count(es, alias, request)
+    response = _hits_after(es, request, pit, [])
+    return _paged(es, request, response, pit, 0, total, facets, counting_ms + response["took"])
+
+
+def _count(
+    es: Elasticsearch, alias: str, request: SearchRequest
+) -> tuple[int, dict[str, list[FacetCount]], int]:
+    """Total matches and facets of ``request`` (from the request cache when it holds them)."""
+    counted = es.search(index=alias, request_cache=True, **facets_body(request))
+    total = int(counted["hits"]["total"]["value"])
+    return total, _facets(counted.get("aggregations", {})), int(counted["took"])
+
+
+def _hits_after(es: Elasticsearch, request: SearchRequest, pit: str, after: list[Any]) -> Any:
     try:
-        response = es.search(
+        return es.search(
             pit={"id": pit, "keep_alive": _KEEP_ALIVE},
             search_after=after or None,
-            **body,
+            **search_body(request),
         )
     except NotFoundError as error:
         raise CursorError("the cursor has expired; start the search again") from error
+
+
+def _paged(
+    es: Elasticsearch,
+    request: SearchRequest,
+    response: Any,
+    pit: str,
+    seen: int,
+    total: int,
+    facets: dict[str, list[FacetCount]],
+    took_ms: int,
+) -> SearchPage:
     raw_hits = response["hits"]["hits"]
-    total = int(response["hits"]["total"]["value"])
     seen += len(raw_hits)
     pit = response.get("pit_id", pit)
     next_cursor = None
-    if raw_hits and seen < total:
+    if len(raw_hits) == request.size and seen < total:
         next_cursor = _encode(
             {
                 "request": request.model_dump(mode="json"),
                 "pit": pit,
                 "after": raw_hits[-1]["sort"],
                 "seen": seen,
+                "total": total,
             }
         )
     else:
         es.close_point_in_time(id=pit)
-    return _page(response, next_cursor)
-
-
-def _page(response: Any, next_cursor: str | None) -> SearchPage:
     return SearchPage(
-        total=int(response["hits"]["total"]["value"]),
-        hits=[hit_from_document(hit) for hit in response["hits"]["hits"]],
-        facets=_facets(response.get("aggregations", {})),
+        total=total,
+        hits=[hit_from_document(hit) for hit in raw_hits],
+        facets=facets,
         next_cursor=next_cursor,
+        took_ms=took_ms,
     )

@@ -25,6 +25,7 @@ from prometheus_client import (
 )
 from pydantic import ValidationError
 
+from newsloom.schema import EntityType
 from newsloom.settings import Settings
 from search.api.lookups import (
     EntityCount,
@@ -44,7 +45,9 @@ __all__ = ["create_app"]
 
 _ID = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Article id (32 hex).")]
 _LIST = Annotated[list[str], Query(max_length=50)]
-_OPEN_PATHS = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
+# Open even with a key: load balancers probe /health, Prometheus scrapes /metrics without
+# credentials, and neither says anything about articles (only statuses and request counts).
+_OPEN_PATHS = {"/health", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
 
 
 def _metrics() -> tuple[CollectorRegistry, Counter, Histogram]:
@@ -106,6 +109,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def refused(request: Request, error: ApiError) -> JSONResponse:
+        if error.error == "index_not_found_exception":
+            # A deployment whose index was never created: the operator, not the caller, acts.
+            return JSONResponse(
+                {"detail": "no article index yet; run `newsloom index init`, then index"},
+                status_code=503,
+            )
         status = 503 if error.meta.status >= 500 or error.meta.status == 429 else 400
         return JSONResponse({"detail": f"search refused: {error.message}"}, status_code=status)
 
@@ -130,6 +139,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> FastAPI:
         language: _LIST = [],  # noqa: B006
         topic: _LIST = [],  # noqa: B006
         entity: _LIST = [],  # noqa: B006
+        entity_type: Annotated[list[EntityType], Query(max_length=4)] = [],  # noqa: B006
         story: _LIST = [],  # noqa: B006
         published_from: datetime | None = None,
         published_to: datetime | None = None,
@@ -143,8 +153,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> FastAPI:
                 return run_search(es, alias, cursor=cursor)
             request = SearchRequest(
                 text=q, source=source, country=country, language=language, topic=topic,
-                entity=entity, story=story, published_from=published_from,
-                published_to=published_to, sort=sort, size=size,
+                entity=entity, entity_type=entity_type, story=story,
+                published_from=published_from, published_to=published_to, sort=sort, size=size,
             )  # fmt: skip
         except (CursorError, ValidationError) as error:
             raise HTTPException(400, _message(error)) from error

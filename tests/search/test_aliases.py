@@ -51,6 +51,13 @@ def test_ensure_index_from_many_processes_at_once_makes_one_index(
 
 
 @pytest.mark.integration
+def test_replicas_come_from_the_setting(es: Elasticsearch, alias: str) -> None:
+    ensure_index(es, alias, replicas=1)  # a single node leaves them unassigned: still usable
+    (settings,) = es.indices.get_settings(index=f"{alias}-*").body.values()
+    assert settings["settings"]["index"]["number_of_replicas"] == "1"
+
+
+@pytest.mark.integration
 def test_rollover_moves_writes_and_keeps_every_article_searchable(
     es: Elasticsearch, alias: str, articles: list[Article]
 ) -> None:
@@ -70,51 +77,97 @@ def test_rollover_moves_writes_and_keeps_every_article_searchable(
     assert es.count(index=alias)["count"] == 21
 
 
-@pytest.mark.integration
-def test_reindex_under_search_load_never_fails_a_search(
-    es: Elasticsearch, alias: str, articles: list[Article]
-) -> None:
+class SearchLoad:
+    """Searches and counts ``alias`` in a thread, recording every failure, until stopped."""
+
+    def __init__(self, es: Elasticsearch, alias: str) -> None:
+        self.es, self.alias = es, alias
+        self.errors: list[BaseException] = []
+        self.counts: list[int] = []
+        self.searches = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.counts.append(int(self.es.count(index=self.alias)["count"]))
+                assert search_articles(self.es, self.alias, "Ukraine", size=5)
+                self.searches += 1
+            except BaseException as error:  # every failure counts, whatever its kind
+                self.errors.append(error)
+
+    def __enter__(self) -> SearchLoad:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _two_old_indices(es: Elasticsearch, alias: str, articles: list[Article], count: int) -> int:
+    """Fill ``alias`` with ``count`` articles, roll over, write one more; return the total."""
     ensure_index(es, alias)
-    corpus = list(variants(articles, 3000))
-    bulk_index(es, write_alias(alias), corpus, refresh=True)
+    bulk_index(es, write_alias(alias), variants(articles, count), refresh=True)
     rollover(es, alias, {})  # two old indices, as after a rollover in production
     extra = next(variants(articles[5:], 1)).model_copy(
         update={"url": "http://127.0.0.1/late", "canonical_url": "http://127.0.0.1/late"}
     )
     bulk_index(es, write_alias(alias), [extra], refresh=True)
-    expected = len(corpus) + 1
+    return count + 1
 
-    errors: list[BaseException] = []
-    counts: list[int] = []
-    searches = 0
-    stop = threading.Event()
 
-    def search_continuously() -> None:
-        nonlocal searches
-        while not stop.is_set():
-            try:
-                counts.append(int(es.count(index=alias)["count"]))
-                assert search_articles(es, alias, "Ukraine", size=5)
-                searches += 1
-            except BaseException as error:  # every failure counts, whatever its kind
-                errors.append(error)
-
-    searcher = threading.Thread(target=search_continuously)
-    searcher.start()
-    try:
+@pytest.mark.integration
+def test_reindex_under_search_load_never_fails_a_search(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    expected = _two_old_indices(es, alias, articles, 3000)
+    with SearchLoad(es, alias) as load:
         report = reindex(es, alias, on_progress=lambda done, total: None)
-    finally:
-        stop.set()
-        searcher.join()
-    assert errors == []
-    assert searches > 3
-    assert set(counts) == {expected}, "a search saw missing or doubled articles"
+    assert load.errors == []
+    assert load.searches > 3
+    assert set(load.counts) == {expected}, "a search saw missing or doubled articles"
     assert report.copied.indexed == expected
     assert sorted(report.old_indices) == [f"{alias}-000001", f"{alias}-000002"]
     assert indices_behind(es, alias) == [report.new_index]
     assert write_index(es, alias) == report.new_index
     assert not es.indices.exists(index=f"{alias}-000001")
     assert es.count(index=alias)["count"] == expected
+
+
+@pytest.mark.integration
+def test_reindex_command_under_search_load_never_fails_a_search(
+    services: Settings, es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    expected = _two_old_indices(es, alias, articles, 2000)
+    with SearchLoad(es, alias) as load:
+        output = run_cli(services.model_copy(update={"index_alias": alias}), "index", "reindex")
+    assert f"{expected} copied" in output
+    assert load.errors == []
+    assert load.searches > 3
+    assert set(load.counts) == {expected}, "a search saw missing or doubled articles"
+    (new_index,) = indices_behind(es, alias)
+    assert new_index != f"{alias}-000001" and write_index(es, alias) == new_index
+
+
+@pytest.mark.integration
+def test_rollover_by_age_and_by_size(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    ensure_index(es, alias)
+    bulk_index(es, write_alias(alias), articles[:5], refresh=True)
+    assert not rollover(es, alias, {"max_age": "30d", "max_primary_shard_size": "25gb"}).rolled_over
+    aged = rollover(es, alias, {"max_age": "1ms", "max_docs": 1000})
+    assert aged.rolled_over and aged.conditions == {
+        "[max_age: 1ms]": True,
+        "[max_docs: 1000]": False,
+    }
+    bulk_index(es, write_alias(alias), articles[5:7], refresh=True)
+    sized = rollover(es, alias, {"max_age": "30d", "max_primary_shard_size": "1b"})
+    assert sized.rolled_over and sized.conditions["[max_primary_shard_size: 1b]"]
+    assert indices_behind(es, alias) == [f"{alias}-00000{n}" for n in (1, 2, 3)]
+    assert es.count(index=alias)["count"] == 7
 
 
 @pytest.mark.integration

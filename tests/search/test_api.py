@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from elasticsearch import Elasticsearch
+from pydantic import HttpUrl
 
 from newsloom.schema import Article, Entity, Topic
 from newsloom.settings import Settings
@@ -21,6 +25,7 @@ from search.api.app import create_app
 from search.bulk import bulk_index
 from search.templates import ensure_index
 from tests.search.corpus_articles import corpus_articles
+from workers.enrichment.embeddings import DIMENSIONS
 
 pytestmark = pytest.mark.integration
 
@@ -38,9 +43,10 @@ def _enriched(number: int, article: Article) -> Article:
             "entities": (
                 [Entity(name="Kim Jong Un", type="person", mentions=2)] if number < 3 else []
             )
-            + ([Entity(name="Kim Yo Jong", type="person")] if number == 3 else []),
+            + ([Entity(name="Kim Yo Jong", type="person")] if number == 3 else [])
+            + ([Entity(name="Korean People's Army", type="organization")] if number == 4 else []),
             # Two near-identical vectors, so each is the other's nearest neighbour.
-            "embedding": ([1.0] + [0.0] * 383) if number < 2 else None,
+            "embedding": ([1.0] + [0.0] * (DIMENSIONS - 1)) if number < 2 else None,
         }
     )
     return article.model_copy(
@@ -85,6 +91,10 @@ def _entity_names(article: Article) -> set[str]:
     return {entity.name for entity in article.enrichment.entities}
 
 
+def _entity_types(article: Article) -> set[str]:
+    return {entity.type for entity in article.enrichment.entities}
+
+
 def _all_pages(api: httpx.Client, params: dict[str, Any]) -> list[dict[str, Any]]:
     hits: list[dict[str, Any]] = []
     page = api.get("/search", params=params).raise_for_status().json()
@@ -118,6 +128,7 @@ def test_free_text_ranks_and_highlights(api: httpx.Client) -> None:
         ("language", "en", lambda a: a.language == "en"),
         ("topic", "nuclear", lambda a: any(t.label == "nuclear" for t in a.enrichment.topics)),
         ("entity", "Kim Jong Un", lambda a: "Kim Jong Un" in _entity_names(a)),
+        ("entity_type", "organization", lambda a: "organization" in _entity_types(a)),
         ("story", "story-b", lambda a: a.enrichment.story_id == "story-b"),
     ],
 )  # fmt: skip
@@ -150,8 +161,45 @@ def test_facets_count_matching_articles(api: httpx.Client, articles: list[Articl
     assert {f["value"]: f["count"] for f in facets["entity"]} == {
         "Kim Jong Un": 3,
         "Kim Yo Jong": 1,
+        "Korean People's Army": 1,
     }
     assert {f["value"]: f["count"] for f in facets["story"]} == {"story-a": 5, "story-b": 3}
+    values_of: dict[str, Callable[[Article], list[str | None]]] = {
+        "source": lambda a: [a.source_name],
+        "language": lambda a: [a.language],
+        "topic": lambda a: [t.label for t in a.enrichment.topics],
+    }
+    for name, value_of in values_of.items():
+        expected = Counter(v for a in articles for v in value_of(a))
+        counted = {f["value"]: f["count"] for f in facets[name]}
+        assert counted and all(expected[value] == count for value, count in counted.items())
+        assert len(counted) == min(20, len(expected)), name
+
+
+def test_facets_count_only_the_filtered_articles(
+    api: httpx.Client, articles: list[Article]
+) -> None:
+    page = api.get("/search", params={"topic": "nuclear", "size": 1}).raise_for_status().json()
+    nuclear = [a for a in articles if a.enrichment.topics[0].label == "nuclear"]
+    assert page["total"] == len(nuclear)
+    assert page["facets"]["topic"] == [{"value": "nuclear", "count": len(nuclear)}]
+    languages = Counter(a.language for a in nuclear)
+    assert {f["value"]: f["count"] for f in page["facets"]["language"]} == languages
+
+
+def test_entity_name_and_type_must_hold_for_the_same_entity(api: httpx.Client) -> None:
+    both = {"entity": "Kim Jong Un", "entity_type": "person"}
+    assert api.get("/search", params=both).raise_for_status().json()["total"] == 3
+    mismatched = {"entity": "Kim Jong Un", "entity_type": "organization"}
+    assert api.get("/search", params=mismatched).raise_for_status().json()["total"] == 0
+
+
+def test_text_search_sorted_by_date(api: httpx.Client) -> None:
+    hits = _all_pages(api, {"q": "China", "sort": "date", "size": 4})
+    assert len(hits) >= 5
+    dates = [datetime.fromisoformat(hit["published_at"]) for hit in hits]
+    assert dates == sorted(dates, reverse=True)
+    assert all("<em>" in hit["snippet"] for hit in hits)
 
 
 def test_cursor_walks_every_page_once_in_date_order(
@@ -201,6 +249,22 @@ def test_entity_autocomplete(api: httpx.Client) -> None:
         ("/search", {"published_from": "2025-01-01", "published_to": "2024-01-01"}, 400),
         ("/search", {"published_from": "last tuesday"}, 422),
         ("/search", {"q": '"unbalanced ((( -- | +'}, 200),
+        ("/search", {"q": "x" * 500}, 200),
+        ("/search", {"q": "*~\\/<>{}[]^:!\x00"}, 200),
+        ("/search", {"published_from": "2024-01-01", "published_to": "2024-06-01T00:00Z"}, 200),
+        ("/search", {"published_from": "0001-01-01T00:00:00Z"}, 200),
+        ("/search", {"published_from": "2024-13-45"}, 422),
+        ("/search", {"size": "ten"}, 422),
+        ("/search", {"size": 10**30}, 422),
+        ("/search", {"entity_type": "weather"}, 422),
+        ("/search", {"country": ["XX"] * 51}, 422),
+        ("/search", {"cursor": "W10="}, 400),  # valid base64 of "[]"
+        ("/search", {"cursor": "x" * 9000}, 422),
+        ("/articles/" + "A" * 32, {}, 422),
+        ("/articles/" + "0" * 32 + "/related", {"size": 0}, 422),
+        ("/stories", {"size": 1000}, 422),
+        ("/stories/" + "s" * 201, {}, 422),
+        ("/entities", {"prefix": "k" * 101}, 422),
         ("/articles/not-an-id", {}, 422),
         ("/articles/" + "0" * 32, {}, 404),
         ("/articles/" + "0" * 32 + "/related", {}, 404),
@@ -233,5 +297,100 @@ def test_api_key_is_required_when_set(services: Settings, articles: list[Article
         assert httpx.get(f"{base}/search", headers={"X-API-Key": "wrong"}).status_code == 401
         assert httpx.get(f"{base}/search", headers={"X-API-Key": API_KEY}).status_code == 200
         assert httpx.get(f"{base}/health").status_code == 200
+        assert httpx.get(f"{base}/metrics").status_code == 200  # Prometheus sends no key
     finally:
         next(serving, None)
+
+
+def test_forged_and_expired_cursors_are_a_400(
+    api: httpx.Client, es: Elasticsearch, articles: list[Article]
+) -> None:
+    first = api.get("/search", params={"size": 2}).raise_for_status().json()
+    payload = json.loads(base64.urlsafe_b64decode(first["next_cursor"]))
+    forged = base64.urlsafe_b64encode(json.dumps({**payload, "pit": "bm90IGEgcGl0"}).encode())
+    response = api.get("/search", params={"cursor": forged.decode()})
+    assert response.status_code == 400, response.text
+    es.close_point_in_time(id=payload["pit"])
+    response = api.get("/search", params={"cursor": first["next_cursor"]})
+    assert response.status_code == 400, response.text
+    assert "start the search again" in response.json()["detail"]
+
+
+def test_cors_lets_only_configured_origins_read_answers(
+    services: Settings, articles: list[Article]
+) -> None:
+    allowed = "https://analysts.example"
+    configured = services.model_copy(
+        update={"index_alias": ALIAS, "api_cors_origins": [allowed], "api_key": API_KEY}
+    )
+    serving = _serve(configured)
+    base = next(serving)
+    try:
+        # A browser's preflight carries no key; it must pass so the real call can send one.
+        preflight = httpx.options(
+            f"{base}/search",
+            headers={"Origin": allowed, "Access-Control-Request-Method": "GET",
+                     "Access-Control-Request-Headers": "X-API-Key"},
+        )  # fmt: skip
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == allowed
+        assert "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
+        call = httpx.get(f"{base}/search", headers={"Origin": allowed, "X-API-Key": API_KEY})
+        assert call.status_code == 200
+        assert call.headers["access-control-allow-origin"] == allowed
+        foreign = httpx.get(
+            f"{base}/search", headers={"Origin": "https://elsewhere.example", "X-API-Key": API_KEY}
+        )
+        assert "access-control-allow-origin" not in foreign.headers
+    finally:
+        next(serving, None)
+
+
+def test_without_configured_origins_no_browser_origin_is_let_in(api: httpx.Client) -> None:
+    answer = api.get("/health", headers={"Origin": "https://analysts.example"})
+    assert "access-control-allow-origin" not in answer.headers
+
+
+def test_unreachable_elasticsearch_and_missing_index_are_503s(services: Settings) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = services.model_copy(
+        update={"elasticsearch_url": HttpUrl(f"http://127.0.0.1:{port}"), "index_alias": ALIAS}
+    )
+    serving = _serve(down)
+    base = next(serving)
+    try:
+        assert httpx.get(f"{base}/health", timeout=60).status_code == 503
+        response = httpx.get(f"{base}/search", params={"q": "China"}, timeout=60)
+        assert response.status_code == 503 and "unreachable" in response.json()["detail"]
+    finally:
+        next(serving, None)
+    serving = _serve(services.model_copy(update={"index_alias": "neverinitialised"}))
+    base = next(serving)
+    try:
+        assert httpx.get(f"{base}/health").status_code == 503
+        response = httpx.get(f"{base}/search", params={"q": "China"})
+        assert response.status_code == 503 and "newsloom index init" in response.json()["detail"]
+    finally:
+        next(serving, None)
+
+
+def test_a_last_full_page_has_no_cursor(api: httpx.Client) -> None:
+    page = api.get("/search", params={"story": "story-a", "size": 5}).raise_for_status().json()
+    assert (page["total"], len(page["hits"]), page["next_cursor"]) == (5, 5, None)
+
+
+def test_the_same_question_again_is_counted_from_the_request_cache(
+    api: httpx.Client, es: Elasticsearch
+) -> None:
+    def cache_hits() -> int:
+        stats = es.indices.stats(index=ALIAS, metric="request_cache")
+        return int(stats["_all"]["total"]["request_cache"]["hit_count"])
+
+    params: dict[str, str | int] = {"q": "sanctions", "language": "en", "size": 3}
+    first = api.get("/search", params=params).raise_for_status().json()
+    before = cache_hits()
+    again = api.get("/search", params=params).raise_for_status().json()
+    assert cache_hits() > before
+    assert (again["total"], again["facets"]) == (first["total"], first["facets"])

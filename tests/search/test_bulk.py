@@ -15,8 +15,12 @@ from newsloom.schema import Article
 from newsloom.settings import Settings
 from search.aliases import write_alias
 from search.bulk import BulkFailure, bulk_index, document_version, index_action
+from search.dead_letters import entry_id, quarantine_sink
 from search.templates import ensure_index
 from tests.search.corpus_articles import corpus_articles, variants
+from workers import quarantine
+from workers.queues import INDEX_QUEUE, INDEX_TASK
+from workers.state import redis_client
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +124,56 @@ def test_throttled_bulk_is_retried_until_it_succeeds(
     assert (report.indexed, report.failed) == (300, 0)
     es.indices.refresh(index=alias)
     assert es.count(index=alias)["count"] == 300
+
+
+@pytest.mark.integration
+def test_permanent_failures_land_in_the_quarantine_ready_to_replay(
+    services: Settings, es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    client = redis_client(services)
+    broken: dict[str, Any] = articles[3].model_dump(mode="json") | {"published_at": "someday"}
+    report = bulk_index(
+        es, write_alias(alias), [articles[4], broken], on_failure=quarantine_sink(client)
+    )
+    assert (report.indexed, report.failed) == (1, 1)
+    try:
+        entry = quarantine.get(client, entry_id(articles[3].id))
+        assert entry is not None
+        # Replaying queues the indexing task with the article exactly as it was refused.
+        assert (entry.task, entry.queue, entry.args) == (INDEX_TASK, INDEX_QUEUE, [broken])
+        assert entry.article_id == articles[3].id
+        assert "400" in entry.reason and "published_at" in entry.reason
+        assert entry.id in {listed.id for listed in quarantine.entries(client)}
+    finally:
+        quarantine.remove(client, entry_id(articles[3].id))
+
+
+@pytest.mark.integration
+def test_unavailable_shard_503_is_retried_until_it_succeeds(
+    es: Elasticsearch, alias: str, articles: list[Article]
+) -> None:
+    # A primary the allocator may not place answers every write with 503 after the wait, as
+    # a shard does while its node restarts; allowing it lets the retries through. The index
+    # takes the article mapping from the template, so no write waits on a mapping update.
+    index = f"{alias}-000002"
+    es.indices.create(
+        index=index,
+        settings={"index.routing.allocation.require._name": "no-such-node"},
+        wait_for_active_shards="0",
+    )
+    lifted = threading.Timer(
+        3, lambda: es.indices.put_settings(
+            index=index, settings={"index.routing.allocation.require._name": None}
+        ),
+    )  # fmt: skip
+    started = time.monotonic()
+    lifted.start()
+    try:
+        report = bulk_index(
+            es, index, articles[:20], initial_backoff_s=0.5, shard_wait="500ms", refresh=True
+        )
+        assert time.monotonic() - started >= 3, "the shard was never unavailable"
+        assert (report.indexed, report.failed) == (20, 0), report.failures
+        assert es.count(index=index)["count"] == 20
+    finally:
+        lifted.join()

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
-from typing import Any
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs
 
 import pytest
+from pydantic import HttpUrl
 
 from newsloom.settings import Settings
 from ops.kibana.importer import SAVED_OBJECTS
 from search.templates import field_types
+from tests.conftest import run_cli
 
 _KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
 _AGGREGATABLE = {"keyword", "date", "integer", "float", "geo_point"}
@@ -123,3 +131,92 @@ def test_import_says_what_to_do_when_kibana_is_unreachable(settings: Settings) -
     )  # fmt: skip
     assert result.returncode == 1
     assert "cannot reach Kibana" in result.stdout and "NEWSLOOM_KIBANA_URL" in result.stdout
+
+
+class _ImportRecorder(BaseHTTPRequestHandler):
+    """Kibana's saved-objects import endpoint, as far as the importer can tell.
+
+    A stand-in, and so a test double of Kibana: acceptable only because Kibana cannot run
+    on these machines. It checks what Kibana itself checks before reading a body (the
+    ``kbn-xsrf`` header, a multipart file) and records the request for the test to inspect.
+    """
+
+    answer: ClassVar[tuple[int, dict[str, Any]]] = (200, {})
+    received: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        files = [
+            (part.get_param("name", header="content-disposition"), part.get_filename(),
+             part.get_content_type(), part.get_payload(decode=True))
+            for part in parsed.iter_parts()
+        ]  # fmt: skip
+        self.received.append({"path": self.path, "headers": dict(self.headers), "files": files})
+        if "kbn-xsrf" not in self.headers:  # Kibana's own answer to a missing header
+            status, answer = 400, {"message": "Request must contain a kbn-xsrf header."}
+        else:
+            status, answer = self.answer
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def kibana(settings: Settings) -> Iterator[tuple[Settings, type[_ImportRecorder]]]:
+    recorder = type("Recorder", (_ImportRecorder,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = HttpUrl(f"http://127.0.0.1:{server.server_address[1]}")
+    yield settings.model_copy(update={"kibana_url": url}), recorder
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.mark.integration
+def test_kibana_import_posts_the_ndjson_as_kibana_expects(
+    kibana: tuple[Settings, type[_ImportRecorder]],
+) -> None:
+    settings, recorder = kibana
+    count = len(_objects())
+    recorder.answer = (200, {"success": True, "successCount": count})
+    output = run_cli(settings, "kibana", "import")
+    assert f"imported {count} saved objects" in output
+    (request,) = recorder.received
+    path, _, query = request["path"].partition("?")
+    assert path == "/api/saved_objects/_import"
+    assert parse_qs(query) == {"overwrite": ["true"]}
+    assert request["headers"]["kbn-xsrf"]
+    assert request["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
+    ((field, filename, content_type, content),) = request["files"]
+    assert (field, filename) == ("file", "saved_objects.ndjson")
+    assert content_type == "application/ndjson"
+    assert content == SAVED_OBJECTS.read_bytes()
+
+
+@pytest.mark.integration
+def test_kibana_import_reports_each_refused_object(
+    kibana: tuple[Settings, type[_ImportRecorder]],
+) -> None:
+    settings, recorder = kibana
+    refused = {"type": "missing_references", "references": [{"type": "index-pattern"}]}
+    recorder.answer = (200, {"success": False, "successCount": 11, "errors": [
+        {"type": "map", "id": "newsloom-map-places", "error": refused},
+    ]})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "newsloom", "kibana", "import"],
+        env={**os.environ, **settings.as_environment(), "COLUMNS": "200"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "map/newsloom-map-places" in result.stdout and "missing_references" in result.stdout

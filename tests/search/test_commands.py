@@ -1,0 +1,35 @@
+"""``newsloom api`` serves the search API with uvicorn (``kibana import``: test_kibana.py)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import httpx
+import pytest
+from elasticsearch import Elasticsearch
+
+from newsloom.settings import Settings
+from ops.local.background import BackgroundProcess
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.integration
+def test_api_command_serves_the_api_on_loopback(services: Settings, es: Elasticsearch) -> None:
+    port = _free_port()
+    argv = [sys.executable, "-m", "newsloom", "api", "--host", "127.0.0.1", "--port", str(port)]
+    log = services.state_dir / "logs" / "api.log"
+    with BackgroundProcess(
+        "api", argv, log, r"Uvicorn running on", env=services.as_environment()
+    ) as api:
+        api.start(timeout_s=120)
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=30)
+        assert health.status_code == 200, health.text
+        assert health.json()["alias"] == services.index_alias
+        spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=30).json()
+        assert "/search" in spec["paths"]

@@ -1,0 +1,39 @@
+"""Search requests: validation of what analysts send, and the filters it becomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from search.request import SearchRequest, search_body
+
+
+def test_a_date_without_offset_is_utc_and_compares_with_one_that_has_it() -> None:
+    request = SearchRequest(
+        published_from=datetime(2024, 1, 1), published_to=datetime(2024, 6, 1, tzinfo=UTC)
+    )
+    assert request.published_from == datetime(2024, 1, 1, tzinfo=UTC)
+    window = search_body(request)["query"]["bool"]["filter"][0]["range"]["published_at"]
+    assert window == {"gte": "2024-01-01T00:00:00+00:00", "lte": "2024-06-01T00:00:00+00:00"}
+
+
+def test_dates_out_of_order_are_refused_with_the_fix() -> None:
+    with pytest.raises(ValidationError, match="swap them"):
+        SearchRequest(published_from=datetime(2025, 1, 1), published_to=datetime(2024, 1, 1))
+
+
+def test_entity_name_and_type_filter_one_nested_entity() -> None:
+    body = search_body(SearchRequest(entity=["Kim Jong Un"], entity_type=["person"]))
+    (nested,) = body["query"]["bool"]["filter"]
+    assert nested["nested"]["path"] == "enrichment.entities"
+    assert nested["nested"]["query"]["bool"]["filter"] == [
+        {"terms": {"enrichment.entities.name": ["Kim Jong Un"]}},
+        {"terms": {"enrichment.entities.type": ["person"]}},
+    ]
+
+
+def test_unknown_entity_type_is_refused() -> None:
+    with pytest.raises(ValidationError, match="entity_type"):
+        SearchRequest(entity_type=["weather"])  # type: ignore[list-item]
