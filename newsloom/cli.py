@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from crawler.cli import crawler_app
 from crawler.sources import SourcesError, load_sources
-from newsloom.console import hits_table, make_console
+from newsloom.console import find_article_card, hits_table, make_console
 from newsloom.settings import get_settings
 from ops.fixture_site.cli import fixtures_app
 from ops.local.background import BackgroundProcessError
@@ -22,10 +23,11 @@ from ops.local.services import up as services_up
 from ops.prometheus.cli import metrics_app
 from search.cli import index_admin_app
 from search.client import create_client
+from search.commands import search_commands
 from search.query import search_articles
 from search.templates import ensure_index
 from search.waiting import wait_until_indexed
-from workers.cli import quarantine_app
+from workers.cli import quarantine_app, reenrich_app
 from workers.queues import ALL_QUEUES
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -37,7 +39,10 @@ index_app = typer.Typer(help="Manage the Elasticsearch indices.", no_args_is_hel
 app.add_typer(index_app, name="index")
 index_app.add_typer(index_admin_app)  # rollover, reindex
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(reenrich_app, name="reenrich")
 app.add_typer(metrics_app, name="metrics")
+app.add_typer(crawler_app, name="crawler")
+app.add_typer(search_commands)  # api, kibana import
 console = make_console()
 
 
@@ -56,8 +61,11 @@ def crawl(
     ] = None,
     wait: Annotated[bool, typer.Option(help="Wait until every article is searchable.")] = False,
     wait_timeout: Annotated[float, typer.Option(help="Seconds to wait for indexing.")] = 300.0,
+    all_sources: Annotated[bool, typer.Option("--all", help="Crawl every source.")] = False,
 ) -> None:
     """Crawl sources now and queue every article for enrichment."""
+    if all_sources and source_ids:
+        raise _fail("name sources or pass --all, not both")
     from crawler.run import CrawlReport, run_crawl  # imports Scrapy's reactor: only when crawling
 
     settings = get_settings()
@@ -135,6 +143,19 @@ def search(
     except ValueError as error:
         raise _fail(str(error)) from error
     console.print(hits_table(query, hits))
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="An article id, as `search` prints it.")],
+    related: Annotated[int, typer.Option(min=0, max=50, help="Related articles to list.")] = 5,
+) -> None:
+    """Print one article with its entities, places, topics, story and related coverage."""
+    settings = get_settings()
+    card = find_article_card(create_client(settings), settings.index_alias, article_id, related)
+    if card is None:
+        raise _fail(f"no article has id {article_id!r}; `newsloom search` prints the ids")
+    console.print(card)
 
 
 @app.command()

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
-from rich.console import Console
+from elasticsearch import Elasticsearch
+from rich.console import Console, Group
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from newsloom.schema import Article
+from search.api.lookups import get_article, related_articles
 from search.query import SearchHit
 
-__all__ = ["hits_table", "make_console"]
+__all__ = ["article_card", "find_article_card", "hits_table", "make_console"]
+
+# The order an analyst scans tags in: who, then which weapons, then where and which bodies.
+_ENTITY_ORDER = ("person", "weapon", "place", "organization")
 
 _HIGHLIGHT = re.compile(r"<em>(.*?)</em>")
 
@@ -41,6 +49,53 @@ def hits_table(query: str, hits: list[SearchHit]) -> Table:
     for rank, hit in enumerate(hits, start=1):
         date = hit.published_at.date().isoformat() if hit.published_at else "undated"
         title = Text(hit.title, style="bold")
-        title.append(f"\n{hit.url}", style="dim")
+        title.append(f"\n{hit.url}\nid {hit.id}", style="dim")
         table.add_row(str(rank), title, f"{hit.source_name}\n{date}", _snippet_text(hit.snippet))
     return table
+
+
+def article_card(article: Article, related: list[SearchHit]) -> Panel:
+    """One article as an analyst reads it: tags by type, topics, story, related coverage."""
+    enrichment = article.enrichment
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for entity in sorted(enrichment.entities, key=lambda e: -e.mentions):
+        by_type[entity.type].append(entity.name)
+    tags = Table.grid(padding=(0, 2))
+    tags.add_column(style="bold")
+    tags.add_column()
+    for entity_type in _ENTITY_ORDER:
+        if by_type[entity_type]:
+            tags.add_row(f"{entity_type}s", ", ".join(by_type[entity_type]))
+    if enrichment.countries:
+        tags.add_row("countries", ", ".join(enrichment.countries))
+    if enrichment.topics:
+        tags.add_row("topics", ", ".join(f"{t.label} ({t.score:.2f})" for t in enrichment.topics))
+    if enrichment.story_label:
+        tags.add_row("story", enrichment.story_label)
+    if enrichment.duplicate_group:
+        tags.add_row("near-duplicates", enrichment.duplicate_group)
+    parts: list[Text | Table] = [Text(article.url, style="dim")]
+    if enrichment.summary:
+        parts.append(Text(enrichment.summary, style="italic"))
+    parts.append(tags)
+    if related:
+        parts.append(Text("related coverage", style="bold"))
+        for hit in related:
+            parts.append(Text(f"  {hit.source_name}: {hit.title}"))
+    date = article.published_at.date().isoformat() if article.published_at else "undated"
+    return Panel(
+        Group(*parts),
+        title=f"[bold]{article.title}[/bold]",
+        subtitle=f"{article.source_name}, {date}",
+    )
+
+
+def find_article_card(
+    es: Elasticsearch, alias: str, article_id: str, related_size: int = 5
+) -> Panel | None:
+    """The :func:`article_card` of a stored article, or None when no article has that id."""
+    stored = get_article(es, alias, article_id)
+    if stored is None:
+        return None
+    article = Article.from_document(stored["_source"])
+    return article_card(article, related_articles(es, alias, stored, related_size))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from newsloom.console import hits_table
+from newsloom.console import find_article_card, hits_table
 from newsloom.settings import Settings
 from ops.local.launch import fixture_site_process, worker_process
 from search.client import create_client
@@ -62,4 +62,10 @@ def run_demo(settings: Settings, console: Console, crawl_timeout_s: float = 300.
         )
     for query in DEMO_QUERIES:
         console.print(hits_table(query, search_articles(es, settings.index_alias, query, size=5)))
+    # What enrichment adds, on the article the first search found: its tags, its story and the
+    # other outlets' coverage of it.
+    top = search_articles(es, settings.index_alias, DEMO_QUERIES[0], size=1)
+    card = top and find_article_card(es, settings.index_alias, top[0].id)
+    if card:
+        console.print(card)
     return indexed

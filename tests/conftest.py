@@ -80,8 +80,13 @@ def worker(services: Settings, es: Elasticsearch) -> Iterator[BackgroundProcess]
         yield process
 
 
-def run_cli(settings: Settings, *arguments: str, timeout_s: float = 600) -> str:
-    """Run ``newsloom`` in a child process against the session's services; return its output."""
+def run_cli(
+    settings: Settings, *arguments: str, timeout_s: float = 600, expect_failure: bool = False
+) -> str:
+    """Run ``newsloom`` in a child process against the session's services; return its output.
+
+    With ``expect_failure`` the command must exit non-zero, and its error output is returned.
+    """
     result = subprocess.run(
         [sys.executable, "-m", "newsloom", *arguments],
         env={**os.environ, **settings.as_environment(), "COLUMNS": "200"},
@@ -90,5 +95,9 @@ def run_cli(settings: Settings, *arguments: str, timeout_s: float = 600) -> str:
         timeout=timeout_s,
         check=False,
     )
-    assert result.returncode == 0, f"newsloom {arguments} failed:\n{result.stdout}\n{result.stderr}"
+    shown = f"newsloom {arguments} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    if expect_failure:
+        assert result.returncode != 0, shown
+        return result.stdout + result.stderr
+    assert result.returncode == 0, shown
     return result.stdout

@@ -99,3 +99,19 @@ def test_recrawl_adds_no_duplicates(
         aggs={"urls": {"terms": {"field": "canonical_url", "min_doc_count": 2}}},
     )["aggregations"]["urls"]["buckets"]
     assert duplicates == []
+
+
+def test_cli_show_prints_tags_and_the_other_outlets_coverage(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    seed = search_articles(es, settings.index_alias, "Pulhwasal")[0]
+    output = run_cli(settings, "show", seed.id)
+    # Canonical forms, whatever spelling the page used, and the other outlet's seed as related.
+    for tag in ("Choe Son-hui", "Pulhwasal-3-31", "North Korea", "Pyongyang"):
+        assert tag in output
+    assert "South China Morning Post" in output.split("related coverage", 1)[1]
+
+
+def test_cli_show_names_the_fix_for_an_unknown_id(settings: Settings, crawled: int) -> None:
+    output = run_cli(settings, "show", "0" * 32, expect_failure=True)
+    assert "newsloom search" in output

@@ -13,12 +13,15 @@ from newsloom.settings import get_settings
 from ops.prometheus.queues import QueueDepthCollector
 from ops.prometheus.sources import SourceHealthCollector
 from search.client import create_client
+from workers.beat import CRAWL_QUEUE
 from workers.queues import ALL_QUEUES
 from workers.state import redis_client
 
-__all__ = ["metrics_app"]
+__all__ = ["DEFAULT_QUEUES", "metrics_app"]
 
 DEFAULT_PORT = 9412
+# Scheduled crawls waiting for a crawler count as a backlog too (crawlers down or too few).
+DEFAULT_QUEUES = (*ALL_QUEUES, CRAWL_QUEUE)
 metrics_app = typer.Typer(help="Prometheus metrics of the whole pipeline.", no_args_is_help=True)
 console = make_console()
 
@@ -37,7 +40,7 @@ def serve(
     """
     settings = get_settings()
     registry = CollectorRegistry()
-    registry.register(QueueDepthCollector(redis_client(settings), queues or list(ALL_QUEUES)))
+    registry.register(QueueDepthCollector(redis_client(settings), queues or list(DEFAULT_QUEUES)))
     registry.register(SourceHealthCollector(create_client(settings), settings.index_alias))
     server, _ = start_http_server(port, settings.metrics_host, registry)
     console.print(f"metrics exporter ready: http://{settings.metrics_host}:{port}/metrics")

@@ -1,11 +1,13 @@
 """The compose deployment, validated without a container engine.
 
-Debian's ``docker-compose`` (1.29) renders and checks the file; its package also ships the
-Compose Specification's JSON schema, which the rendered file must satisfy.
+Debian's ``docker-compose`` (1.29) renders and checks the file, and the rendered file must
+satisfy the Compose Specification's JSON schema (vendored in ``tests/ops/data/``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -21,6 +23,8 @@ from newsloom.settings import REPO_ROOT, Settings
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
+COMPOSE_SPEC = Path(__file__).parent / "data" / "compose_spec.json"
+COMPOSE_SPEC_SHA256 = "0dc04bd346dcfee1b1419628fff79937bbf076925f298f272a2b490e2b112bac"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 PROMETHEUS_CONFIG = REPO_ROOT / "ops" / "prometheus" / "prometheus.yml"
 # Roles the code and the runbook refer to by these names.
@@ -59,18 +63,25 @@ def services() -> dict[str, dict[str, Any]]:
 
 
 def compose_spec_schema() -> dict[str, Any]:
-    """The Compose Specification schema the Debian docker-compose package installs."""
-    listing = subprocess.run(
-        ["dpkg", "-L", "docker-compose"], capture_output=True, text=True, check=True
-    ).stdout
-    path = next(line for line in listing.splitlines() if line.endswith("/compose_spec.json"))
-    schema: dict[str, Any] = yaml.safe_load(Path(path).read_text())
+    """The Compose Specification schema, vendored (see tests/ops/data/README.md)."""
+    schema: dict[str, Any] = json.loads(COMPOSE_SPEC.read_text())
     return schema
 
 
 def test_compose_config_is_valid_with_the_example_env() -> None:
     result = compose("config", "-q")
     assert result.returncode == 0, result.stderr
+
+
+def test_every_variable_the_file_reads_is_in_the_env_example() -> None:
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)", COMPOSE_FILE.read_text()))
+    documented = {
+        line.split("=", 1)[0]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert used, "the pattern found no variables: the check would prove nothing"
+    assert not used - documented, f".env.example lacks {sorted(used - documented)}"
 
 
 def test_missing_secrets_stop_the_deployment(tmp_path: Path) -> None:
@@ -86,6 +97,11 @@ def test_rendered_file_follows_the_compose_specification() -> None:
     validator = jsonschema.Draft201909Validator(schema)
     errors = sorted(validator.iter_errors(rendered()), key=lambda error: list(error.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_the_vendored_schema_is_the_recorded_release() -> None:
+    digest = hashlib.sha256(COMPOSE_SPEC.read_bytes()).hexdigest()
+    assert digest == COMPOSE_SPEC_SHA256, "compose_spec.json changed: update tests/ops/data/"
 
 
 def test_the_schema_check_catches_a_broken_file() -> None:

@@ -12,6 +12,9 @@ import pytest
 import yaml
 
 from newsloom.settings import REPO_ROOT
+from ops.prometheus.cli import DEFAULT_QUEUES
+from workers.beat import CRAWL_QUEUE
+from workers.queues import ALL_QUEUES
 
 PROMETHEUS_DIR = REPO_ROOT / "ops" / "prometheus"
 RULES = PROMETHEUS_DIR / "rules" / "newsloom.yml"
@@ -83,7 +86,9 @@ def _rule_text(alert: str) -> str:
     return text[start : text.find("- alert:", start + 1)]
 
 
-@pytest.mark.parametrize("job", ["newsloom-exporter", "newsloom-worker", "newsloom-crawler"])
+@pytest.mark.parametrize(
+    "job", ["newsloom-exporter", "newsloom-worker", "newsloom-crawler", "newsloom-api"]
+)
 def test_alerted_jobs_are_scraped(job: str) -> None:
     config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
     assert job in {scrape["job_name"] for scrape in config["scrape_configs"]}
@@ -95,6 +100,8 @@ METRIC_SOURCES = [
     REPO_ROOT / "workers" / "metrics.py",
     REPO_ROOT / "ops" / "prometheus" / "queues.py",
     REPO_ROOT / "ops" / "prometheus" / "sources.py",
+    REPO_ROOT / "ops" / "prometheus" / "indexing.py",
+    REPO_ROOT / "search" / "api" / "app.py",  # the API's own request metrics
 ]
 
 
@@ -133,3 +140,8 @@ def test_dashboard_uses_the_provisioned_datasource() -> None:
             assert panel["datasource"]["uid"] in uids, panel["title"]
     ids = [panel["id"] for panel in panels]
     assert len(ids) == len(set(ids)), "Grafana needs unique panel ids"
+
+
+def test_the_exporter_watches_every_queue_by_default() -> None:
+    # A queue it does not watch can back up without NewsloomQueueBacklog ever firing.
+    assert {*ALL_QUEUES, CRAWL_QUEUE} <= set(DEFAULT_QUEUES)

@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -22,16 +23,17 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
-from newsloom.schema import Article
+from newsloom.schema import Article, article_id
 from newsloom.settings import REPO_ROOT, Settings
 from ops.local.background import BackgroundProcess
 from ops.local.launch import worker_process
 from search.indexer import index_article
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from tests.ops.test_prometheus_config import dashboard_expressions
+from workers import quarantine
 from workers.app import create_celery
 from workers.metrics import MULTIPROC_ENV
-from workers.queues import ENRICH_TASK
+from workers.queues import ENRICH_TASK, INDEX_TASK
 from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
@@ -40,23 +42,26 @@ WORKER_QUEUE = "metrics-test"  # only this module's worker consumes it
 BACKLOG_QUEUE = "metrics-backlog"  # nobody consumes it: a backlog the exporter must see
 TASKS = 6
 BACKLOG = 3
+INDEXED = 3  # index tasks that write a new document
+BROKEN = 311  # the article number of an index task that cannot succeed
 
 
 @dataclass(frozen=True)
 class Endpoints:
-    """Where this module's worker, exporter and Prometheus listen."""
+    """Where this module's worker, exporter, search API and Prometheus listen."""
 
     worker: str
     exporter: str
+    api: str
     prometheus: str
 
 
-def _prometheus_config(directory: Path, worker_port: int, exporter_port: int) -> Path:
-    """ops/prometheus/prometheus.yml with loopback targets and a 1 s scrape interval."""
+def _prometheus_config(directory: Path, targets: dict[str, int]) -> Path:
+    """ops/prometheus/prometheus.yml with loopback targets (job: port), scraped every second."""
     config = yaml.safe_load((REPO_ROOT / "ops" / "prometheus" / "prometheus.yml").read_text())
     config["global"].update(scrape_interval="1s", evaluation_interval="1s")
     config["rule_files"] = [str(REPO_ROOT / "ops" / "prometheus" / "rules" / "*.yml")]
-    targets = {"newsloom-worker": worker_port, "newsloom-exporter": exporter_port}
+    assert targets.keys() <= {scrape["job_name"] for scrape in config["scrape_configs"]}
     config["scrape_configs"] = [
         {"job_name": job, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
         for job, port in targets.items()
@@ -68,11 +73,11 @@ def _prometheus_config(directory: Path, worker_port: int, exporter_port: int) ->
 
 @pytest.fixture(scope="module")
 def endpoints(services: Settings, es: Elasticsearch) -> Iterator[Endpoints]:
-    """A metrics-enabled worker, the exporter and Prometheus, all on loopback."""
+    """A metrics-enabled worker, the exporter, the search API and Prometheus, on loopback."""
     binary = shutil.which("prometheus")
     assert binary, "prometheus is missing: run ops/local/bootstrap.sh"
     root = Path(tempfile.mkdtemp(prefix="newsloom-prometheus-test-"))
-    worker_port, exporter_port, prometheus_port = free_port(), free_port(), free_port()
+    worker_port, exporter_port, api_port, prometheus_port = (free_port() for _ in range(4))
     worker = worker_process(
         services.model_copy(update={"worker_metrics_port": worker_port}),
         name="metrics-worker",
@@ -89,22 +94,35 @@ def endpoints(services: Settings, es: Elasticsearch) -> Iterator[Endpoints]:
         ready_pattern=r"metrics exporter ready",
         env={**services.as_environment(), "COLUMNS": "200"},
     )  # fmt: skip
+    api = BackgroundProcess(
+        "api",
+        [sys.executable, "-m", "search.api", "--port", str(api_port)],
+        services.state_dir / "logs" / "metrics-api.log",
+        ready_pattern=r"Uvicorn running on",
+        env=services.as_environment(),
+    )
+    targets = {
+        "newsloom-worker": worker_port, "newsloom-exporter": exporter_port,
+        "newsloom-api": api_port,
+    }  # fmt: skip
     prometheus = BackgroundProcess(
         "prometheus",
-        [binary, f"--config.file={_prometheus_config(root, worker_port, exporter_port)}",
+        [binary, f"--config.file={_prometheus_config(root, targets)}",
          f"--storage.tsdb.path={root / 'data'}",
          f"--web.listen-address=127.0.0.1:{prometheus_port}"],
         services.state_dir / "logs" / "prometheus.log",
         ready_pattern=r"Server is ready to receive web requests",
     )  # fmt: skip
     try:
-        with worker, exporter, prometheus:
+        with worker, exporter, api, prometheus:
             worker.start(timeout_s=120)
             exporter.start(timeout_s=60)
+            api.start(timeout_s=60)
             prometheus.start(timeout_s=60)
             yield Endpoints(
                 f"http://127.0.0.1:{worker_port}/metrics",
                 f"http://127.0.0.1:{exporter_port}/metrics",
+                f"http://127.0.0.1:{api_port}",
                 f"http://127.0.0.1:{prometheus_port}",
             )
     finally:
@@ -146,14 +164,27 @@ def _scalar(endpoints: Endpoints, promql: str) -> float | None:
     return float(result[0]["value"][1]) if result else None  # type: ignore[index]
 
 
+def _send_index_tasks(services: Settings, es: Elasticsearch) -> None:
+    """New documents, an older copy of an indexed one (stale) and one that cannot be indexed."""
+    now = datetime.now(UTC)
+    newer = Article.from_document({**_article(310), "fetched_at": now})
+    assert index_article(es, services.index_alias, newer)
+    older = {**_article(310), "fetched_at": (now - timedelta(days=1)).isoformat()}
+    broken = {**_article(BROKEN), "published_at": "not a date"}  # a permanent failure
+    with create_celery(services) as celery:
+        for payload in [*(_article(300 + n) for n in range(INDEXED)), older, broken]:
+            celery.send_task(INDEX_TASK, args=[payload], queue=WORKER_QUEUE)
+
+
 @pytest.fixture(scope="module")
-def worked(services: Settings, es: Elasticsearch, endpoints: Endpoints) -> Endpoints:
+def worked(services: Settings, es: Elasticsearch, endpoints: Endpoints) -> Iterator[Endpoints]:
     """Send the tasks and the backlog, and index a fresh and a silent source, once."""
     with create_celery(services) as celery:
         for number in range(TASKS):
             celery.send_task(ENRICH_TASK, args=[_article(number)], queue=WORKER_QUEUE)
         for number in range(BACKLOG):
             celery.send_task(ENRICH_TASK, args=[_article(100 + number)], queue=BACKLOG_QUEUE)
+    _send_index_tasks(services, es)
     now = datetime.now(UTC)
     fresh = Article.from_document(
         {**_article(200), "source_id": "health-fresh", "authors": ["Kim Tong-hyung"],
@@ -166,7 +197,13 @@ def worked(services: Settings, es: Elasticsearch, endpoints: Endpoints) -> Endpo
     for article in (fresh, undated, silent):
         assert index_article(es, services.index_alias, article)
     es.indices.refresh(index=services.index_alias)
-    return endpoints
+    yield endpoints
+    # The broken index task's quarantine entry is ours; other tests count the quarantine.
+    client = redis_client(services)
+    broken_id = article_id(str(_article(BROKEN)["canonical_url"]))
+    for entry in list(quarantine.entries(client)):
+        if entry.article_id == broken_id:
+            quarantine.remove(client, entry.id)
 
 
 def test_worker_counts_every_task_across_recycled_children(worked: Endpoints) -> None:
@@ -200,16 +237,69 @@ def test_prometheus_reads_worker_and_exporter_series(worked: Endpoints) -> None:
     assert _scalar(worked, "newsloom_elasticsearch_write_rejections_total") is not None
 
 
-def test_prometheus_loaded_the_alert_rules(worked: Endpoints) -> None:
-    with urllib.request.urlopen(f"{worked.prometheus}/api/v1/rules", timeout=10) as response:
-        groups = json.load(response)["data"]["groups"]
-    names = {rule["name"] for group in groups for rule in group["rules"]}
-    assert {"NewsloomWorkerDown", "NewsloomQueueBacklog", "NewsloomSourceSilent"} <= names
-    # A worker answers, so the "no workers" alert stays quiet.
-    no_workers = next(
-        rule for group in groups for rule in group["rules"] if rule["name"] == "NewsloomNoWorkers"
+def test_the_worker_counts_index_writes_by_outcome(worked: Endpoints) -> None:
+    documents = 'sum(newsloom_index_documents_total{{outcome="{}"}})'
+    _wait(
+        "Prometheus scraped every index outcome",
+        lambda: (
+            (_scalar(worked, documents.format("failed")) or 0) >= 1
+            and (_scalar(worked, documents.format("indexed")) or 0) >= INDEXED
+            and (_scalar(worked, documents.format("stale")) or 0) >= 1
+        ),
     )
-    assert no_workers["state"] == "inactive"
+    assert _scalar(worked, documents.format("indexed")) == INDEXED
+    assert _scalar(worked, documents.format("stale")) == 1
+    assert _scalar(worked, documents.format("failed")) == 1
+    # Every write that reached Elasticsearch is timed; the broken one never got there.
+    writes = 'sum(newsloom_index_seconds_count{operation="index"})'
+    assert _scalar(worked, writes) == INDEXED + 1
+    index_failures = f'sum(newsloom_worker_tasks_total{{task="{INDEX_TASK}",outcome="failure"}})'
+    assert _scalar(worked, index_failures) == 1
+
+
+SEARCHES = 3
+
+
+def _call_api(endpoints: Endpoints) -> None:
+    """Searches that succeed, and an article that is not there (404)."""
+    for _ in range(SEARCHES):
+        with urllib.request.urlopen(f"{endpoints.api}/search?q=missile", timeout=30) as answer:
+            assert answer.status == 200
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{endpoints.api}/articles/{'0' * 32}", timeout=30)
+    missing.value.close()  # the error holds the open response
+    assert missing.value.code == 404
+
+
+def test_prometheus_reads_api_requests_by_route_and_status(worked: Endpoints) -> None:
+    _call_api(worked)
+    searches = 'sum(newsloom_api_requests_total{route="/search",status="200"})'
+    missing = 'sum(newsloom_api_requests_total{route="/articles/{article_id}",status="404"})'
+    _wait(
+        "Prometheus scraped the searches and the 404",
+        lambda: (_scalar(worked, searches) or 0) >= SEARCHES and _scalar(worked, missing) == 1,
+    )
+    assert _scalar(worked, searches) == SEARCHES
+    timed = 'sum(newsloom_api_request_seconds_count{route="/search"})'
+    assert _scalar(worked, timed) == SEARCHES
+    assert _scalar(worked, 'up{job="newsloom-api"}') == 1
+
+
+def _rules(endpoints: Endpoints) -> dict[str, dict[str, object]]:
+    with urllib.request.urlopen(f"{endpoints.prometheus}/api/v1/rules", timeout=10) as response:
+        groups = json.load(response)["data"]["groups"]
+    return {rule["name"]: rule for group in groups for rule in group["rules"]}
+
+
+def test_prometheus_loaded_the_alert_rules(worked: Endpoints) -> None:
+    names = set(_rules(worked))
+    assert {"NewsloomWorkerDown", "NewsloomQueueBacklog", "NewsloomSourceSilent"} <= names
+    # A worker answers, so the "no workers" alert goes quiet (it may be pending from before
+    # the first scrape, or from a scrape that timed out on a busy machine).
+    _wait(
+        "NewsloomNoWorkers is inactive",
+        lambda: _rules(worked)["NewsloomNoWorkers"]["state"] == "inactive",
+    )
 
 
 def test_every_dashboard_query_is_valid_promql(worked: Endpoints) -> None:
@@ -228,5 +318,9 @@ def test_prometheus_reads_per_source_health_and_finds_the_silent_source(
     assert _scalar(worked, share.format("body")) == 1
     assert _scalar(worked, 'newsloom_source_articles_last_day{source="health-silent"}') == 0
     # The NewsloomSourceSilent expression, evaluated by Prometheus on these real series.
-    silent = _query(worked, "(time() - newsloom_source_last_article_timestamp_seconds) > 2 * 86400")
-    assert [series["metric"]["source"] for series in silent] == ["health-silent"]  # type: ignore[index]
+    # The recording rule NewsloomSourceSilent fires on, evaluated by Prometheus on real series.
+    silent = "newsloom:source_silent == 1"
+    _wait("Prometheus flagged the silent source", lambda: bool(_query(worked, silent)))
+    flagged = [series["metric"]["source"] for series in _query(worked, silent)]  # type: ignore[index]
+    assert flagged == ["health-silent"]
+    assert _scalar(worked, 'newsloom:source_silent{source="health-fresh"}') == 0

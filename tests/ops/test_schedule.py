@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
+from pydantic import HttpUrl
 from redbeat import RedBeatSchedulerEntry
+from typer.testing import CliRunner
 
-from crawler.sources import SourceRegistry, load_sources
+from crawler.sources import Source, SourceRegistry, load_sources
+from newsloom.cli import app
 from newsloom.settings import Settings
+from ops.local.background import BackgroundProcess
 from ops.local.launch import worker_process
 from workers.app import create_celery
 from workers.beat import CRAWL_QUEUE, CRAWL_TASK, crawl_interval, crawl_lock, install_schedules
-from workers.state import redis_client
-
-pytestmark = pytest.mark.integration
+from workers.state import KEY_PREFIX, redis_client
 
 
 def _entry_key(source_id: str) -> str:
     return f"redbeat:crawl:{source_id}"
 
 
+@pytest.mark.integration
 def test_one_crawl_per_source_at_a_time(services: Settings) -> None:
     client = redis_client(services)
     first = crawl_lock(client, "lock-test", timeout_s=60)
@@ -39,6 +46,7 @@ def test_one_crawl_per_source_at_a_time(services: Settings) -> None:
     second.release()
 
 
+@pytest.mark.integration
 def test_the_lock_expires_when_a_crawler_dies(services: Settings) -> None:
     client = redis_client(services)
     assert crawl_lock(client, "lock-expiry", timeout_s=1).acquire()  # never released
@@ -48,6 +56,14 @@ def test_the_lock_expires_when_a_crawler_dies(services: Settings) -> None:
     lock.release()
 
 
+def test_a_source_may_have_its_own_interval(settings: Settings) -> None:
+    default = Source(id="yonhap", name="Yonhap", homepage=HttpUrl("https://en.yna.co.kr/"))
+    own = default.model_copy(update={"crawl_interval_s": 900})
+    assert crawl_interval(default, settings) == timedelta(seconds=settings.crawl_interval_s)
+    assert crawl_interval(own, settings) == timedelta(minutes=15)
+
+
+@pytest.mark.integration
 def test_schedules_follow_the_registry(services: Settings) -> None:
     registry = load_sources(services.sources_file)
     celery = create_celery(services)
@@ -73,6 +89,61 @@ def test_schedules_follow_the_registry(services: Settings) -> None:
         celery.close()
 
 
+def _beat(settings: Settings, name: str) -> BackgroundProcess:
+    """A real Celery beat with the RedBeat scheduler, as docker-compose.yml runs it."""
+    argv = [
+        sys.executable, "-m", "celery", "-A", "workers.beat", "beat",
+        "--scheduler", "redbeat.RedBeatScheduler", "--loglevel", "DEBUG",
+        # Standbys retry the lock this often; the lock outlives a dead beat by 5x this.
+        "--max-interval", "1",
+    ]  # fmt: skip
+    return BackgroundProcess(
+        name, argv, settings.state_dir / "logs" / f"{name}.log",
+        ready_pattern=r"beat: Acquiring lock", env=settings.as_environment(),
+    )  # fmt: skip
+
+
+def _queued_crawls(client: redis.Redis) -> list[str]:
+    """Source ids of the crawl tasks waiting in the crawl queue."""
+    messages = [json.loads(raw) for raw in client.lrange(CRAWL_QUEUE, 0, -1)]
+    return [
+        str(ast.literal_eval(message["headers"]["argsrepr"])[0])
+        for message in messages
+        if message["headers"]["task"] == CRAWL_TASK
+    ]
+
+
+@pytest.mark.integration
+def test_one_of_two_beats_schedules_every_source_and_the_other_takes_over(
+    services: Settings, fixture_sources: Path
+) -> None:
+    settings = services.model_copy(update={"sources_file": fixture_sources, "crawl_interval_s": 2})
+    sources = {source.id for source in load_sources(fixture_sources).sources}
+    client = redis_client(services)
+    first, second = _beat(settings, "beat-first"), _beat(settings, "beat-second")
+    try:
+        with first, second:
+            first.start(timeout_s=60)
+            assert _wait_for(first.log_path, "beat: Acquired lock", 30), first.log_path.read_text()
+            second.start(timeout_s=60)  # blocks on the lock: a standby
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and set(_queued_crawls(client)) != sources:
+                time.sleep(0.5)
+            assert set(_queued_crawls(client)) == sources, first.log_path.read_text()
+            assert "Sending due task" not in second.log_path.read_text(), "two active beats"
+
+            first.stop()  # releases the lock on its way out
+            assert _wait_for(second.log_path, "beat: Acquired lock", 30), (
+                second.log_path.read_text()
+            )
+            client.delete(CRAWL_QUEUE)
+            assert _wait_for(second.log_path, "Sending due task", 30), second.log_path.read_text()
+    finally:
+        client.delete(CRAWL_QUEUE)
+        for key in client.scan_iter("redbeat:*"):
+            client.delete(key)
+
+
 def _wait_for(log: Path, text: str, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -82,9 +153,8 @@ def _wait_for(log: Path, text: str, timeout_s: float) -> bool:
     return False
 
 
-def test_crawl_task_crawls_and_skips_a_locked_source(
-    services: Settings, fixture_sources: Path
-) -> None:
+@pytest.mark.integration
+def test_concurrent_triggers_crawl_a_source_once(services: Settings, fixture_sources: Path) -> None:
     busy, free = load_sources(fixture_sources).sources[:2]
     worker = worker_process(
         services.model_copy(update={"sources_file": fixture_sources}),
@@ -99,11 +169,38 @@ def test_crawl_task_crawls_and_skips_a_locked_source(
     try:
         with worker, create_celery(services) as celery:
             worker.start(timeout_s=120)
-            celery.send_task(CRAWL_TASK, args=[busy.id], queue=CRAWL_QUEUE)
-            celery.send_task(CRAWL_TASK, args=[free.id], queue=CRAWL_QUEUE)
-            assert _wait_for(worker.log_path, "'skipped'", 60), worker.log_path.read_text()
+            # Two triggers of one source at once (two beats, or beat and a person): both
+            # children take one, and the second finds the first one's lock.
+            for source in (free, free, busy):
+                celery.send_task(CRAWL_TASK, args=[source.id], queue=CRAWL_QUEUE)
             assert _wait_for(worker.log_path, "'crawled'", 300), worker.log_path.read_text()
+            assert _wait_for_count(worker.log_path, "'skipped'", 2, 60), worker.log_path.read_text()
     finally:
         held.release()
     log = worker.log_path.read_text()
-    assert log.count("'crawled'") == 1 and log.count("'skipped'") == 1
+    assert log.count("'crawled'") == 1 and log.count("'skipped'") == 2, log
+    assert not client.exists(f"{KEY_PREFIX}:crawl-lock:{free.id}"), "the lock was not released"
+
+
+def _wait_for_count(log: Path, text: str, count: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if log.read_text(errors="replace").count(text) >= count:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--all", "yonhap"], "name sources or pass --all, not both"),
+        (["no-such-source"], "no-such-source"),
+    ],
+)
+def test_crawl_command_refuses_ambiguous_or_unknown_sources(
+    arguments: list[str], error: str
+) -> None:
+    result = CliRunner().invoke(app, ["crawl", *arguments])
+    assert result.exit_code == 1
+    assert error in result.output
