@@ -2,7 +2,7 @@
 # idempotent and quick when everything is already there).
 VENV := .venv/bin
 
-.PHONY: setup demo test lint unit bench services-down
+.PHONY: setup demo test lint unit services-down
 
 setup:
 	bash ops/local/bootstrap.sh

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from crawler.frontier import CrawlState
 from crawler.sources import SourcesError, load_sources
-from newsloom.console import make_console
+from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
 from workers.state import redis_client
 
@@ -61,8 +61,7 @@ def run_job(
         registry = load_sources(sources_file or settings.sources_file)
         sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
     except SourcesError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
+        raise command_error(console, error) from error
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
         task = progress.add_task(f"job {job}", total=None)
 
@@ -122,8 +121,7 @@ def replay(
     try:
         sources = load_sources(sources_file or get_settings().sources_file).sources
     except SourcesError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
+        raise command_error(console, error) from error
     table = Table(title=f"replayed {warc.name}")
     table.add_column("URL")
     table.add_column("title, or why no article")

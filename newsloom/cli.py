@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from crawler.cli import crawler_app
 from crawler.sources import SourcesError, load_sources
-from newsloom.console import find_article_card, hits_table, make_console
+from newsloom.console import command_error, find_article_card, hits_table, make_console
 from newsloom.settings import get_settings
 from ops.fixture_site.cli import fixtures_app
 from ops.local.background import BackgroundProcessError
@@ -47,8 +47,7 @@ console = make_console()
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code=1)
+    return command_error(console, message)
 
 
 @app.command()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import typer
 from elasticsearch import Elasticsearch
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -15,7 +17,13 @@ from newsloom.schema import Article
 from search.api.lookups import get_article, related_articles
 from search.query import SearchHit
 
-__all__ = ["article_card", "find_article_card", "hits_table", "make_console"]
+__all__ = [
+    "article_card",
+    "command_error",
+    "find_article_card",
+    "hits_table",
+    "make_console",
+]
 
 # The order an analyst scans tags in: who, then which weapons, then where and which bodies.
 _ENTITY_ORDER = ("person", "weapon", "place", "organization")
@@ -26,6 +34,15 @@ _HIGHLIGHT = re.compile(r"<em>(.*?)</em>")
 def make_console() -> Console:
     """The console every command prints to."""
     return Console(highlight=False)
+
+
+def command_error(console: Console, message: object) -> typer.Exit:
+    """Print ``message`` as a command's error and return the exit to raise.
+
+    Escaped, because messages quote servers and URLs whose brackets rich would read as markup.
+    """
+    console.print(f"[red]error:[/red] {escape(str(message))}")
+    return typer.Exit(code=1)
 
 
 def _snippet_text(snippet: str) -> Text:

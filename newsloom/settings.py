@@ -64,11 +64,20 @@ class Settings(BaseSettings):
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
     )
+    # Index rotation: `newsloom index rollover` and its beat schedule start a new write index
+    # once the current one is this old or its primary shard this large.
+    rollover_max_age: str = "30d"
+    rollover_max_primary_shard_size: str = "25gb"
+    rollover_check_interval_s: int = Field(default=3600, gt=0)
     # Search API (issue #5).
     api_host: str = Field(default="127.0.0.1", description="Address `newsloom api` binds to.")
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_key: str = Field(
-        default="", description="When set, every API call but /health needs X-API-Key: <key>."
+        default="",
+        description=(
+            "When set, every API call needs X-API-Key: <key>, except /health, /metrics "
+            "and the OpenAPI docs."
+        ),
     )
     api_cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."

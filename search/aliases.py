@@ -13,7 +13,16 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-__all__ = ["RolloverResult", "indices_behind", "rollover", "write_alias", "write_index"]
+from newsloom.settings import Settings
+
+__all__ = [
+    "RolloverResult",
+    "indices_behind",
+    "rollover",
+    "rollover_conditions",
+    "write_alias",
+    "write_index",
+]
 
 
 def write_alias(alias: str) -> str:
@@ -48,6 +57,22 @@ class RolloverResult:
     old_index: str
     new_index: str
     conditions: dict[str, bool]
+
+
+def rollover_conditions(
+    settings: Settings,
+    max_age: str | None = None,
+    max_size: str | None = None,
+    max_docs: int | None = None,
+) -> dict[str, str | int]:
+    """Rollover conditions: the arguments given, the settings' limits for the others."""
+    conditions: dict[str, str | int] = {
+        "max_age": max_age or settings.rollover_max_age,
+        "max_primary_shard_size": max_size or settings.rollover_max_primary_shard_size,
+    }
+    if max_docs:
+        conditions["max_docs"] = max_docs
+    return conditions
 
 
 def rollover(

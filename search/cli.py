@@ -8,11 +8,12 @@ import typer
 from elasticsearch import ApiError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from newsloom.console import make_console
+from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
-from search.aliases import rollover
+from search.aliases import rollover, rollover_conditions
 from search.client import create_client
 from search.dead_letters import quarantine_sink
+from search.lifecycle import LifecycleError, install_lifecycle
 from search.reindex import ReindexError, reindex
 from workers.state import redis_client
 
@@ -23,18 +24,24 @@ console = make_console()
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code=1)
+    return command_error(console, message)
 
 
 @index_admin_app.command("rollover")
 def rollover_command(
-    max_age: Annotated[str, typer.Option(help="Roll over once the write index is this old.")] = (
-        "30d"
-    ),
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            help="Roll over once the write index is this old [NEWSLOOM_ROLLOVER_MAX_AGE]."
+        ),
+    ] = None,
     max_size: Annotated[
-        str, typer.Option(help="Roll over once a primary shard is this large.")
-    ] = "25gb",
+        str | None,
+        typer.Option(
+            help="Roll over once a primary shard is this large "
+            "[NEWSLOOM_ROLLOVER_MAX_PRIMARY_SHARD_SIZE]."
+        ),
+    ] = None,
     max_docs: Annotated[int | None, typer.Option(min=1, help="Roll over at this many.")] = None,
     now: Annotated[bool, typer.Option(help="Roll over now, whatever the conditions.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Only report whether it would.")] = False,
@@ -43,9 +50,7 @@ def rollover_command(
     settings = get_settings()
     conditions: dict[str, str | int] = {}
     if not now:
-        conditions = {"max_age": max_age, "max_primary_shard_size": max_size}
-        if max_docs:
-            conditions["max_docs"] = max_docs
+        conditions = rollover_conditions(settings, max_age, max_size, max_docs)
     try:
         result = rollover(
             create_client(settings), settings.index_alias, conditions, dry_run=dry_run
@@ -61,6 +66,24 @@ def rollover_command(
     else:
         verb = "would roll over" if dry_run and met != "none" else "kept"
         console.print(f"{verb} {result.old_index} (conditions met: {met})")
+
+
+@index_admin_app.command("lifecycle")
+def lifecycle_command(
+    policy: Annotated[str, typer.Option(help="Name of the ILM policy to create.")] = "articles",
+    warm_after: Annotated[
+        str, typer.Option(help="Merge and freeze an index this long after it was created.")
+    ] = "30d",
+) -> None:
+    """Attach an ILM policy to every article index (servers with ILM, e.g. the official image)."""
+    settings = get_settings()
+    try:
+        install_lifecycle(create_client(settings), settings.index_alias, policy, warm_after)
+    except LifecycleError as error:
+        raise _fail(str(error)) from error
+    console.print(
+        f"lifecycle policy {policy!r} attached to the indices behind {settings.index_alias!r}"
+    )
 
 
 @index_admin_app.command("reindex")

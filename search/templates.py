@@ -12,11 +12,13 @@ from typing import Any
 from elasticsearch import BadRequestError, Elasticsearch
 
 from search.aliases import write_alias
+from search.lifecycle import lifecycle_component
 
 __all__ = ["ensure_index", "field_types", "index_template", "initial_index_name"]
 
-# 2: offsets in the postings of highlighted fields (apply to old indices with a reindex).
-TEMPLATE_VERSION = 2
+# Apply a new version to existing indices with `newsloom index reindex`.
+# 2: offsets in the postings of highlighted fields; 3: 256-dimension embeddings.
+TEMPLATE_VERSION = 3
 _EXACT_SUBFIELD = {"exact": {"type": "text", "analyzer": "news_exact"}}
 _ENGLISH_TEXT: dict[str, Any] = {
     "type": "text",
@@ -136,7 +138,9 @@ def index_template(alias: str, replicas: int) -> dict[str, Any]:
         "index_patterns": [f"{alias}-*"],
         "priority": 100,
         "version": TEMPLATE_VERSION,
-        "composed_of": [f"{alias}-article"],
+        # The lifecycle component exists only where ILM does (see search.lifecycle).
+        "composed_of": [f"{alias}-article", lifecycle_component(alias)],
+        "ignore_missing_component_templates": [lifecycle_component(alias)],
         "template": {"settings": {"number_of_shards": 1, "number_of_replicas": replicas}},
         "_meta": {"description": "newsloom articles"},
     }

@@ -16,23 +16,28 @@ from datetime import timedelta
 from typing import Any, Final
 
 import redis
-from celery import Celery, signals
+from celery import Celery, Task, signals
 from celery.schedules import schedule
 from redbeat import RedBeatSchedulerEntry
 
 from crawler.sources import Source, SourceRegistry, load_sources
 from newsloom.settings import Settings, get_settings
+from search.aliases import rollover, rollover_conditions
+from search.client import create_client
 from workers.app import app
 from workers.state import KEY_PREFIX, redis_client
 
 __all__ = [
     "CRAWL_QUEUE",
     "CRAWL_TASK",
+    "ROLLOVER_ENTRY",
+    "ROLLOVER_TASK",
     "app",
     "crawl_interval",
     "crawl_lock",
     "crawl_source",
     "install_schedules",
+    "rollover_indices",
 ]
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,8 @@ logger = logging.getLogger(__name__)
 CRAWL_QUEUE: Final = "crawl"
 CRAWL_TASK: Final = "workers.crawl_source"
 ENTRY_PREFIX: Final = "crawl:"
+ROLLOVER_TASK: Final = "workers.rollover_indices"
+ROLLOVER_ENTRY: Final = "maintenance:rollover"
 
 
 def crawl_lock(client: redis.Redis, source_id: str, timeout_s: float) -> Any:
@@ -62,6 +69,10 @@ def install_schedules(celery: Celery, registry: SourceRegistry, settings: Settin
         )  # fmt: skip
         entry.save()
         wanted[entry.key] = source.id
+    every = timedelta(seconds=settings.rollover_check_interval_s)
+    RedBeatSchedulerEntry(
+        ROLLOVER_ENTRY, ROLLOVER_TASK, schedule(every), options={"queue": CRAWL_QUEUE}, app=celery
+    ).save()
     prefix = celery.conf.get("redbeat_key_prefix", "redbeat:")
     client = redis_client(settings)
     for key in client.scan_iter(f"{prefix}{ENTRY_PREFIX}*"):
@@ -83,14 +94,17 @@ _CRAWL_TIME_LIMIT_S = get_settings().crawl_timeout_s + 60
 
 @app.task(
     name=CRAWL_TASK,
+    bind=True,
     acks_late=False,
     time_limit=_CRAWL_TIME_LIMIT_S,
     soft_time_limit=_CRAWL_TIME_LIMIT_S - 30,
 )
-def crawl_source(source_id: str) -> str:
+def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
     """Crawl one source now unless a crawl of it is running; return "crawled" or "skipped".
 
-    Not acknowledged late: a crawl killed halfway is simply run again at its next slot.
+    Scheduled crawls are incremental: conditional GETs for feeds and sitemaps, only feeds whose
+    adaptive re-poll interval has passed, and only new or changed articles sent on. Not
+    acknowledged late: a crawl killed halfway is simply run again at its next slot.
     """
     settings = get_settings()
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
@@ -103,7 +117,9 @@ def crawl_source(source_id: str) -> str:
         # The crawl's warnings and errors (stderr) go to this worker's log; its progress
         # display (stdout) is for terminals only.
         subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
-            [sys.executable, "-m", "newsloom", "crawl", source.id],
+            # One job per run (a finished job fetches nothing again); the task id names it.
+            [sys.executable, "-m", "newsloom", "crawler", "run", source.id,
+             "--job", f"{source.id}-{self.request.id}", "--incremental", "--due-only"],
             check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
         )  # fmt: skip
     except subprocess.CalledProcessError as error:
@@ -117,3 +133,17 @@ def crawl_source(source_id: str) -> str:
         except redis.exceptions.LockError:
             logger.warning("the crawl lock of %s had expired before the crawl ended", source.id)
     return "crawled"
+
+
+@app.task(name=ROLLOVER_TASK)
+def rollover_indices() -> str:
+    """Start a new write index if the current one is past the settings' age or size limits.
+
+    Runs twice harmlessly: Elasticsearch checks the conditions and swaps the write alias
+    atomically, so a second run finds a fresh index and keeps it. Returns the write index.
+    """
+    settings = get_settings()
+    result = rollover(create_client(settings), settings.index_alias, rollover_conditions(settings))
+    if result.rolled_over:
+        logger.info("rolled over %s -> %s", result.old_index, result.new_index)
+    return result.new_index if result.rolled_over else result.old_index

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, track
 from rich.table import Table
 
-from newsloom.console import make_console
+from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
 from search.client import create_client
 from workers import quarantine
@@ -54,8 +54,7 @@ def show(entry_id: Annotated[str, typer.Argument(help="Id from `quarantine list`
     """Print one quarantined message in full (arguments included)."""
     entry = quarantine.get(redis_client(get_settings()), entry_id)
     if entry is None:
-        console.print(f"[red]error:[/red] no entry {entry_id!r}; run `newsloom quarantine list`")
-        raise typer.Exit(code=1)
+        raise command_error(console, f"no entry {entry_id!r}; run `newsloom quarantine list`")
     console.print_json(quarantine.describe(entry))
 
 
@@ -72,8 +71,7 @@ def replay(
     if replay_all:
         entry_ids = [entry.id for entry in quarantine.entries(client)]
     if not entry_ids:
-        console.print("[red]error:[/red] name entry ids or pass --all")
-        raise typer.Exit(code=1)
+        raise command_error(console, "name entry ids or pass --all")
     celery = create_celery(settings)
     missing = []
     for entry_id in track(entry_ids, description="replaying", console=console):
@@ -83,8 +81,7 @@ def replay(
         else:
             console.print(f"replayed {entry_id} as {new_id}")
     if missing:
-        console.print(f"[red]error:[/red] not in the quarantine: {', '.join(missing)}")
-        raise typer.Exit(code=1)
+        raise command_error(console, f"not in the quarantine: {', '.join(missing)}")
 
 
 @quarantine_app.command("purge")

@@ -32,6 +32,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet import defer
 from twisted.internet.task import deferLater
 
+from crawler.frontier.scheduler import FRONTIER_SIZE_KEY
 from newsloom.schema import Article
 from newsloom.settings import Settings
 
@@ -45,9 +46,6 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 DROPPED_PREFIX = "newsloom/dropped/"
 # crawler.middlewares.ssrf counts a blocked request as a drop with this reason prefix.
 SSRF_REASON_PREFIX = "ssrf_"
-# A frontier kept outside Scrapy's scheduler (e.g. in Redis, shared by crawl processes)
-# reports its size under this stats key; Scrapy's own counters are used otherwise.
-FRONTIER_SIZE_KEY = "newsloom/frontier/size"
 
 
 def _source_of(request: Request) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newsloom.console import make_console
+from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
 from ops.kibana.importer import SAVED_OBJECTS, KibanaImportError, import_saved_objects
 
@@ -35,6 +35,5 @@ def import_command(
         with console.status(f"importing {path.name} into {url}"):
             count = import_saved_objects(url, path, api_key=api_key)
     except KibanaImportError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(code=1) from error
+        raise command_error(console, error) from error
     console.print(f"imported {count} saved objects into {url}")

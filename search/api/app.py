@@ -57,7 +57,8 @@ def _metrics() -> tuple[CollectorRegistry, Counter, Histogram]:
         registry=registry,
     )  # fmt: skip
     latency = Histogram(
-        "newsloom_api_request_seconds", "API request latency by route", ["route"],
+        "newsloom_api_request_seconds", "API request latency by route and status",
+        ["route", "status"],
         registry=registry,
     )  # fmt: skip
     return registry, requests, latency
@@ -86,8 +87,9 @@ def _install_middleware(app: FastAPI, settings: Settings) -> CollectorRegistry:
             response = await call_next(request)
         route = request.scope.get("route")
         name = getattr(route, "path", "unmatched")
-        requests.labels(name, str(response.status_code)).inc()
-        latency.labels(name).observe(time.perf_counter() - started)
+        status = str(response.status_code)
+        requests.labels(name, status).inc()
+        latency.labels(name, status).observe(time.perf_counter() - started)
         return response
 
     if settings.api_cors_origins:

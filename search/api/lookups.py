@@ -59,10 +59,18 @@ def get_article(es: Elasticsearch, alias: str, article_id: str) -> dict[str, Any
 def related_articles(
     es: Elasticsearch, alias: str, article: dict[str, Any], size: int
 ) -> list[SearchHit]:
-    """Articles close in meaning (kNN on the embedding, when there is one), then in wording."""
+    """Articles close in meaning (kNN on the embedding, when there is one), then in wording.
+
+    The article's own near-duplicates (syndicated copies) are left out: they say the same
+    thing, so they would crowd out the other outlets' coverage an analyst is looking for.
+    """
     found: dict[str, SearchHit] = {}
-    embedding = article["_source"].get("enrichment", {}).get("embedding")
-    exclude = {"bool": {"must_not": {"ids": {"values": [article["_id"]]}}}}
+    enrichment = article["_source"].get("enrichment", {})
+    embedding = enrichment.get("embedding")
+    not_these: list[dict[str, Any]] = [{"ids": {"values": [article["_id"]]}}]
+    if enrichment.get("duplicate_group"):
+        not_these.append({"term": {"enrichment.duplicate_group": enrichment["duplicate_group"]}})
+    exclude = {"bool": {"must_not": not_these}}
     if embedding:
         response = es.search(
             index=alias,
@@ -80,13 +88,18 @@ def related_articles(
     response = es.search(
         index=alias,
         query={
-            "more_like_this": {
-                "fields": ["title", "lead", "body"],
-                "like": [{"_index": article["_index"], "_id": article["_id"]}],
-                "min_term_freq": 1,
-                "min_doc_freq": 1,
-                "max_query_terms": 40,
-                "minimum_should_match": "20%",
+            "bool": {
+                "must": {
+                    "more_like_this": {
+                        "fields": ["title", "lead", "body"],
+                        "like": [{"_index": article["_index"], "_id": article["_id"]}],
+                        "min_term_freq": 1,
+                        "min_doc_freq": 1,
+                        "max_query_terms": 40,
+                        "minimum_should_match": "20%",
+                    }
+                },
+                "must_not": not_these,
             }
         },
         size=size,

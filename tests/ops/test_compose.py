@@ -30,10 +30,10 @@ PROMETHEUS_CONFIG = REPO_ROOT / "ops" / "prometheus" / "prometheus.yml"
 # Roles the code and the runbook refer to by these names.
 EXPECTED_SERVICES = {
     "redis", "elasticsearch", "kibana", "api", "worker", "beat", "crawler", "exporter",
-    "prometheus", "grafana", "pushgateway",
+    "prometheus", "grafana", "pushgateway", "index-setup",
 }  # fmt: skip
-ONE_SHOT = {"hunspell", "kibana-setup"}  # run to completion, nothing to probe
-APP_SERVICES = {"api", "worker", "beat", "crawler", "exporter"}
+ONE_SHOT = {"hunspell", "kibana-setup", "index-setup"}  # run to completion, nothing to probe
+APP_SERVICES = {"api", "worker", "beat", "crawler", "exporter", "index-setup"}
 
 
 def compose(*arguments: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedProcess[str]:

@@ -21,7 +21,15 @@ from newsloom.settings import Settings
 from ops.local.background import BackgroundProcess
 from ops.local.launch import worker_process
 from workers.app import create_celery
-from workers.beat import CRAWL_QUEUE, CRAWL_TASK, crawl_interval, crawl_lock, install_schedules
+from workers.beat import (
+    CRAWL_QUEUE,
+    CRAWL_TASK,
+    ROLLOVER_ENTRY,
+    ROLLOVER_TASK,
+    crawl_interval,
+    crawl_lock,
+    install_schedules,
+)
 from workers.state import KEY_PREFIX, redis_client
 
 
@@ -77,6 +85,10 @@ def test_schedules_follow_the_registry(services: Settings) -> None:
             assert entry.options["queue"] == CRAWL_QUEUE
             assert entry.schedule.run_every == timedelta(seconds=services.crawl_interval_s)
             assert crawl_interval(source, services) == timedelta(hours=1)
+
+        rollover = RedBeatSchedulerEntry.from_key(f"redbeat:{ROLLOVER_ENTRY}", app=celery)
+        assert (rollover.task, rollover.options["queue"]) == (ROLLOVER_TASK, CRAWL_QUEUE)
+        assert rollover.schedule.run_every == timedelta(seconds=services.rollover_check_interval_s)
 
         removed, *kept = registry.sources
         install_schedules(celery, SourceRegistry(sources=kept), services)

@@ -12,9 +12,10 @@ from elasticsearch import Elasticsearch
 
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from search.aliases import indices_behind, rollover, write_alias, write_index
+from search.aliases import indices_behind, rollover, rollover_conditions, write_alias, write_index
 from search.bulk import bulk_index
 from search.indexer import index_article
+from search.lifecycle import lifecycle_component, lifecycle_policy
 from search.query import search_articles
 from search.reindex import new_index_name, reindex
 from search.templates import ensure_index
@@ -186,3 +187,51 @@ def test_index_commands(services: Settings, es: Elasticsearch, articles: list[Ar
         assert es.count(index="clitest")["count"] == 5
     finally:
         es.indices.delete(index="clitest-*")
+
+
+def test_rollover_conditions_default_to_the_settings(settings: Settings) -> None:
+    tight = settings.model_copy(update={"rollover_max_age": "7d"})
+    assert rollover_conditions(tight) == {"max_age": "7d", "max_primary_shard_size": "25gb"}
+    assert rollover_conditions(tight, max_size="1gb", max_docs=10) == {
+        "max_age": "7d",
+        "max_primary_shard_size": "1gb",
+        "max_docs": 10,
+    }
+
+
+def test_the_lifecycle_policy_ages_indices_and_deletes_nothing() -> None:
+    phases = lifecycle_policy("14d")["phases"]
+    assert phases["warm"]["min_age"] == "14d"
+    assert {"forcemerge", "readonly"} <= set(phases["warm"]["actions"])
+    assert "delete" not in phases
+    # Rollover stays with `newsloom index rollover`, which keeps the read alias on new indices.
+    assert all("rollover" not in phase["actions"] for phase in phases.values())
+
+
+@pytest.mark.integration
+def test_the_lifecycle_component_reaches_every_new_index(es: Elasticsearch, alias: str) -> None:
+    # The core server has no ILM, so a harmless setting stands in for index.lifecycle.name: what
+    # is checked is that the optional component, once present, shapes the indices rollover makes.
+    ensure_index(es, alias)
+    assert (
+        es.indices.get_settings(index=f"{alias}-000001")[f"{alias}-000001"]["settings"][
+            "index"
+        ].get("refresh_interval")
+        is None
+    )
+    es.cluster.put_component_template(
+        name=lifecycle_component(alias), template={"settings": {"index.refresh_interval": "7s"}}
+    )
+    try:
+        new = rollover(es, alias, {}).new_index
+        index_settings = es.indices.get_settings(index=new)[new]["settings"]["index"]
+        assert index_settings["refresh_interval"] == "7s"
+    finally:
+        es.cluster.delete_component_template(name=lifecycle_component(alias))
+
+
+@pytest.mark.integration
+def test_lifecycle_command_explains_a_server_without_ilm(services: Settings) -> None:
+    output = run_cli(services, "index", "lifecycle", expect_failure=True)
+    assert "no index lifecycle management" in output
+    assert "newsloom index rollover" in output

@@ -22,6 +22,7 @@ from newsloom.schema import Article, Entity, Topic
 from newsloom.settings import Settings
 from search.aliases import write_alias
 from search.api.app import create_app
+from search.api.lookups import get_article, related_articles
 from search.bulk import bulk_index
 from search.templates import ensure_index
 from tests.search.corpus_articles import corpus_articles
@@ -394,3 +395,37 @@ def test_the_same_question_again_is_counted_from_the_request_cache(
     again = api.get("/search", params=params).raise_for_status().json()
     assert cache_hits() > before
     assert (again["total"], again["facets"]) == (first["total"], first["facets"])
+
+
+def test_related_articles_leave_out_the_articles_own_near_duplicates(
+    es: Elasticsearch, settings: Settings
+) -> None:
+    alias = "apidup"
+    original, copy, other = corpus_articles(settings.shared_dir)[:3]
+    near = [1.0] + [0.0] * (DIMENSIONS - 1)
+    nearby = [0.9, 0.1] + [0.0] * (DIMENSIONS - 2)
+    grouped = [
+        original.model_copy(
+            update={"enrichment": original.enrichment.model_copy(
+                update={"embedding": near, "duplicate_group": "wire-1"})}
+        ),
+        # A syndicated copy: the same text and vector under another URL.
+        copy.model_copy(
+            update={"title": original.title, "body": original.body,
+                    "enrichment": copy.enrichment.model_copy(
+                        update={"embedding": near, "duplicate_group": "wire-1"})}
+        ),
+        other.model_copy(
+            update={"enrichment": other.enrichment.model_copy(update={"embedding": nearby})}
+        ),
+    ]  # fmt: skip
+    ensure_index(es, alias)
+    try:
+        bulk_index(es, write_alias(alias), grouped, refresh=True)
+        stored = get_article(es, alias, original.id)
+        assert stored is not None
+        related = [hit.id for hit in related_articles(es, alias, stored, 5)]
+        assert related[:1] == [other.id]
+        assert copy.id not in related
+    finally:
+        es.indices.delete(index=f"{alias}-*")

@@ -11,7 +11,7 @@ import pytest
 
 from newsloom.schema import Article
 from tests.workers.seeds import gold, seed_article, seed_paths
-from workers.enrichment.embeddings import DIMENSIONS
+from workers.enrichment.embeddings import DIMENSIONS, embed_article
 from workers.enrichment.entities import find_entities
 from workers.enrichment.pipeline import STAGES, enrich
 from workers.enrichment.topics import score_topics
@@ -208,3 +208,11 @@ def test_embedding_leaves_the_root_logger_alone() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_text_without_tokens_gets_no_embedding() -> None:
+    # An all-zero vector would make Elasticsearch refuse the whole document.
+    empty = seed_article(seed_paths()[0]).model_copy(
+        update={"language": "en", "title": "", "lead": None, "body": ""}
+    )
+    assert embed_article(empty).enrichment.embedding is None

@@ -89,4 +89,5 @@ def embed_article(article: Article) -> Article:
         return record(article, "embeddings", VERSION, embedding=None)
     text = "\n".join(part for part in (article.title, article.lead, article.body) if part)
     vector = [round(float(value), 6) for value in embed_text(text)]
-    return record(article, "embeddings", VERSION, embedding=vector)
+    # Elasticsearch refuses an all-zero vector for cosine similarity, and it means nothing.
+    return record(article, "embeddings", VERSION, embedding=vector if any(vector) else None)
