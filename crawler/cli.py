@@ -9,7 +9,7 @@ by state.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -21,13 +21,43 @@ from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
 from workers.state import redis_client
 
-__all__ = ["crawler_app"]
+if TYPE_CHECKING:
+    from crawler.run import CrawlReport
+
+__all__ = ["crawl_with_progress", "crawler_app"]
 
 crawler_app = typer.Typer(
     help="Shared crawl jobs: several crawler processes split one job through Redis.",
     no_args_is_help=True,
 )
 console = make_console()
+
+
+def crawl_with_progress(
+    label: str, source_ids: list[str] | None, sources_file: Path | None, **options: Any
+) -> CrawlReport:
+    """Crawl the named sources (all by default) with a live progress line; exit 1 on a bad id.
+
+    ``options`` go to :func:`crawler.run.run_crawl` (job, lease_s, incremental, due_only).
+    """
+    from crawler.run import run_crawl  # imports Scrapy's reactor: only when crawling
+
+    settings = get_settings()
+    try:
+        registry = load_sources(sources_file or settings.sources_file)
+        sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
+    except SourcesError as error:
+        raise command_error(console, error) from error
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
+        task = progress.add_task(label, total=None)
+
+        def show(report: CrawlReport) -> None:
+            progress.update(
+                task,
+                description=f"{label}: {report.pages} pages, {len(report.article_ids)} articles",
+            )
+
+        return run_crawl(settings, sources, on_progress=show, **options)
 
 
 @crawler_app.command("run")
@@ -54,32 +84,15 @@ def run_job(
     ] = False,
 ) -> None:
     """Start or join a crawl job and work on it until the whole job is finished."""
-    from crawler.run import CrawlReport, run_crawl  # imports Scrapy's reactor: only when crawling
-
-    settings = get_settings()
-    try:
-        registry = load_sources(sources_file or settings.sources_file)
-        sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
-    except SourcesError as error:
-        raise command_error(console, error) from error
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
-        task = progress.add_task(f"job {job}", total=None)
-
-        def show(report: CrawlReport) -> None:
-            progress.update(
-                task,
-                description=f"job {job}: {report.pages} pages, {len(report.article_ids)} articles",
-            )
-
-        report = run_crawl(
-            settings,
-            sources,
-            on_progress=show,
-            job=job,
-            lease_s=lease_s,
-            incremental=incremental,
-            due_only=due_only,
-        )
+    report = crawl_with_progress(
+        f"job {job}",
+        source_ids,
+        sources_file,
+        job=job,
+        lease_s=lease_s,
+        incremental=incremental,
+        due_only=due_only,
+    )
     console.print(
         f"job {job} finished: this crawler fetched {report.pages} pages and queued "
         f"{len(set(report.article_ids))} articles; `newsloom crawler status {job}` for the rest"

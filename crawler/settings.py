@@ -5,10 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
 from crawler.sources import Source
 from newsloom.settings import Settings
 
-__all__ = ["download_slots", "scrapy_settings"]
+__all__ = ["download_slots", "incremental_settings", "scrapy_settings"]
+
+
+def incremental_settings(crawler: Crawler) -> Settings:
+    """The newsloom settings of an incremental crawl; ``NotConfigured`` for any other crawl.
+
+    For the components that only incremental crawls enable (conditional GETs, changed-only
+    sending), whose state lives in the crawl's Redis.
+    """
+    settings = crawler.settings.get("NEWSLOOM_SETTINGS")
+    if not crawler.settings.getbool("NEWSLOOM_INCREMENTAL") or not isinstance(settings, Settings):
+        raise NotConfigured("not an incremental crawl")
+    return settings
 
 
 def download_slots(sources: Sequence[Source]) -> dict[str, dict[str, Any]]:

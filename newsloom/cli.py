@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from crawler.cli import crawler_app
-from crawler.sources import SourcesError, load_sources
+from crawler.cli import crawl_with_progress, crawler_app
 from newsloom.console import command_error, find_article_card, hits_table, make_console
 from newsloom.settings import get_settings
 from ops.fixture_site.cli import fixtures_app
@@ -65,24 +64,7 @@ def crawl(
     """Crawl sources now and queue every article for enrichment."""
     if all_sources and source_ids:
         raise _fail("name sources or pass --all, not both")
-    from crawler.run import CrawlReport, run_crawl  # imports Scrapy's reactor: only when crawling
-
-    settings = get_settings()
-    try:
-        registry = load_sources(sources_file or settings.sources_file)
-        sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
-    except SourcesError as error:
-        raise _fail(str(error)) from error
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
-        task = progress.add_task("crawling", total=None)
-
-        def show(report: CrawlReport) -> None:
-            progress.update(
-                task,
-                description=f"crawling: {report.pages} pages, {len(report.article_ids)} articles",
-            )
-
-        report = run_crawl(settings, sources, on_progress=show)
+    report = crawl_with_progress("crawling", source_ids, sources_file)
     articles = sorted(set(report.article_ids))
     console.print(f"crawled {report.pages} pages, queued {len(articles)} articles")
     if wait and articles:

@@ -13,12 +13,11 @@ from typing import Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.frontier.feeds import FeedStore
-from newsloom.settings import Settings
+from crawler.settings import incremental_settings
 from workers.state import redis_client
 
 __all__ = ["NOT_MODIFIED", "REVALIDATE", "ConditionalGet"]
@@ -37,11 +36,7 @@ class ConditionalGet:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Only for incremental crawls; the validators live in the crawl's Redis."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-        if not crawler.settings.getbool("NEWSLOOM_INCREMENTAL") or not isinstance(
-            settings, Settings
-        ):
-            raise NotConfigured("not an incremental crawl")
+        settings = incremental_settings(crawler)
         assert crawler.stats is not None  # Scrapy always sets one
         return cls(FeedStore(redis_client(settings)), crawler.stats)
 

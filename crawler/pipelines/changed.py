@@ -13,13 +13,13 @@ from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.frontier.sent import SentArticles
+from crawler.settings import incremental_settings
 from newsloom.schema import Article
-from newsloom.settings import Settings
 from workers.state import redis_client
 
 __all__ = ["ChangedOnly"]
@@ -35,11 +35,7 @@ class ChangedOnly:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Only for incremental crawls; remembers sent versions in the crawl's Redis."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-        if not crawler.settings.getbool("NEWSLOOM_INCREMENTAL") or not isinstance(
-            settings, Settings
-        ):
-            raise NotConfigured("not an incremental crawl")
+        settings = incremental_settings(crawler)
         assert crawler.stats is not None  # Scrapy always sets one
         pipeline = cls(SentArticles(redis_client(settings)), crawler.stats)
         crawler.signals.connect(pipeline.item_sent, signal=signals.item_scraped)
