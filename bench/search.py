@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -102,23 +102,36 @@ class Timing:
         return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
+def _time(es: Any, alias: str, name: str, call: Callable[[], float], repeat: int) -> Timing:
+    """Time ``call`` (which returns the server's own time) warm, then with an empty cache."""
+    call()  # warm caches once, as in steady use
+    samples, server, uncached = [], [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        server.append(call())
+        samples.append((time.perf_counter() - started) * 1000)
+    for _ in range(repeat):
+        es.indices.clear_cache(index=alias, request=True)
+        started = time.perf_counter()
+        call()
+        uncached.append((time.perf_counter() - started) * 1000)
+    return Timing(name, samples, server, uncached)
+
+
+def _time_baseline(es: Any, alias: str, repeat: int) -> Timing:
+    """The cheapest search there is (ten hits, no scoring, highlight or facets): what the
+    round trip and the machine cost, against which each analyst query is compared."""
+    return _time(
+        es, alias, "baseline: match_all, 10 hits",
+        lambda: float(es.search(index=alias, size=10, query={"match_all": {}})["took"]), repeat,
+    )  # fmt: skip
+
+
 def _time_queries(es: Any, alias: str, repeat: int) -> list[Timing]:
-    timings = []
-    for name, request in QUERIES.items():
-        run_search(es, alias, request, paginate=False)  # warm caches once, as in steady use
-        samples, server, uncached = [], [], []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            page = run_search(es, alias, request, paginate=False)
-            samples.append((time.perf_counter() - started) * 1000)
-            server.append(float(page.took_ms))
-        for _ in range(repeat):
-            es.indices.clear_cache(index=alias, request=True)
-            started = time.perf_counter()
-            run_search(es, alias, request, paginate=False)
-            uncached.append((time.perf_counter() - started) * 1000)
-        timings.append(Timing(name, samples, server, uncached))
-    return timings
+    def searcher(request: SearchRequest) -> Callable[[], float]:
+        return lambda: float(run_search(es, alias, request, paginate=False).took_ms)
+
+    return [_time(es, alias, name, searcher(request), repeat) for name, request in QUERIES.items()]
 
 
 def _build(es: Any, alias: str, size: int, console: Console) -> None:
@@ -162,12 +175,15 @@ def main(
         _build(es, alias, size, console)
     # Latency on a shared machine is mostly waiting for a core: show how busy it was.
     load_before = os.getloadavg()[0]
+    baseline = _time_baseline(es, alias, repeat)
     timings = _time_queries(es, alias, repeat)
     table = Table(
         title=f"search latency over {size:,} articles, {repeat} runs each (ms); load average "
         f"{load_before:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    columns = ("query", "p50", "p95", "p99", "server p50", "server p95", "uncached p95")
+    columns = (
+        "query", "p50", "p95", "p99", "server p50", "server p95", "uncached p95", "p95 x baseline",
+    )  # fmt: skip
     for column in columns:
         table.add_column(column, justify="left" if column == "query" else "right")
     every = Timing(
@@ -176,12 +192,15 @@ def main(
         [s for t in timings for s in t.server],
         [s for t in timings for s in t.uncached],
     )
-    for timing in [*timings, every]:
+    base_p95 = Timing.percentile(baseline.samples, 95)
+    for timing in [baseline, *timings, every]:
+        p95 = Timing.percentile(timing.samples, 95)
         table.add_row(
             timing.name,
             *(f"{Timing.percentile(timing.samples, p):.1f}" for p in (50, 95, 99)),
             *(f"{Timing.percentile(timing.server, p):.0f}" for p in (50, 95)),
             f"{Timing.percentile(timing.uncached, 95):.1f}",
+            f"{p95 / base_p95:.1f}" if base_p95 else "-",
         )
     console.print(table)
 
