@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from newsloom.schema import EntityType
 from search.text_query import MAX_QUERY_LENGTH, build_query
 
-__all__ = ["FACETS", "MAX_PAGE_SIZE", "SearchRequest", "facets_body", "search_body"]
+__all__ = [
+    "FACETS", "HIGHLIGHTED", "MAX_PAGE_SIZE", "SearchRequest", "facets_body", "search_body",
+]  # fmt: skip
 
 MAX_PAGE_SIZE = 100
 FACET_SIZE = 20
@@ -28,6 +30,8 @@ FACETS: dict[str, str] = {
     "story": "enrichment.story_id",
 }
 _ENTITY_PATH = "enrichment.entities"
+# Fields whose highlighted fragments make a hit's snippet, in order of preference.
+HIGHLIGHTED = ("body", "lead")
 
 
 class SearchRequest(BaseModel):
@@ -136,7 +140,9 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         "track_total_hits": False,
         "_source": {"excludes": ["enrichment.embedding", "body"]},
         "highlight": {
-            "fields": {"body": {}, "lead": {}, "title": {"number_of_fragments": 0}},
+            # The snippet comes from the body, else the lead; results show the title whole,
+            # so highlighting it too would only add to every search's time.
+            "fields": {field: {} for field in HIGHLIGHTED},
             "pre_tags": ["<em>"],
             "post_tags": ["</em>"],
             "fragment_size": 160,

@@ -5,9 +5,9 @@ Pages after the first continue a point in time (a frozen view of the index) with
 page 100 as on page 1. The cursor is opaque to clients: it carries the request itself, the
 point in time, the sort values of the last hit and the total.
 
-Hits and counts are two requests: the hits skip what cannot reach the page (no exact total),
-and the count with its facets, which returns no hits, is served from the shard request cache
-when the same question was asked since the index last changed.
+Hits and counts are two searches sent in one ``_msearch``: the hits skip what cannot reach the
+page (no exact total), and the count with its facets, which returns no hits, is served from
+the shard request cache when the same question was asked since the index last changed.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elastic_transport import ApiResponseMeta
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch.exceptions import HTTP_EXCEPTIONS
 from pydantic import BaseModel, Field, ValidationError
 
-from search.request import SearchRequest, facets_body, search_body
+from search.request import HIGHLIGHTED, SearchRequest, facets_body, search_body
 
 __all__ = [
     "CursorError",
@@ -94,7 +96,7 @@ def _decode(cursor: str) -> tuple[SearchRequest, str, list[Any], int, int]:
 
 def _snippet(hit: dict[str, Any]) -> str:
     highlight = hit.get("highlight", {})
-    for field in ("body", "lead", "title"):
+    for field in HIGHLIGHTED:
         if highlight.get(field):
             return " … ".join(highlight[field])
     source = hit["_source"]
@@ -138,8 +140,7 @@ def run_search(
 ) -> SearchPage:
     """The first page of ``request``, or the page after ``cursor``; facets on the first only.
 
-    With ``paginate=False`` (one page is all the caller wants) no point in time is opened and
-    no cursor is returned.
+    With ``paginate=False`` no point in time is opened and no cursor is returned.
     """
     if cursor:
         request, pit, after, seen, total = _decode(cursor)
@@ -147,29 +148,55 @@ def run_search(
         return _paged(es, request, response, pit, seen, total, {}, int(response["took"]))
     if request is None:
         raise ValueError("pass a request or a cursor")
-    if not paginate:
-        total, facets, counting_ms = _count(es, alias, request)
-        response = es.search(index=alias, **search_body(request))
-        hits = [hit_from_document(hit) for hit in response["hits"]["hits"]]
-        return SearchPage(
-            total=total, hits=hits, facets=facets, next_cursor=None,
-            took_ms=counting_ms + int(response["took"]),
-        )  # fmt: skip
     # The point in time first: articles indexed before the count then only make the count
-    # larger than what the pages hold, which costs one empty page, never a lost one.
-    pit = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
-    total, facets, counting_ms = _count(es, alias, request)
-    response = _hits_after(es, request, pit, [])
-    return _paged(es, request, response, pit, 0, total, facets, counting_ms + response["took"])
-
-
-def _count(
-    es: Elasticsearch, alias: str, request: SearchRequest
-) -> tuple[int, dict[str, list[FacetCount]], int]:
-    """Total matches and facets of ``request`` (from the request cache when it holds them)."""
-    counted = es.search(index=alias, request_cache=True, **facets_body(request))
+    # larger than what the pages hold, which costs one empty page, never a lost one. With
+    # ``paginate=False`` (one page is all the caller wants) there is no cursor to keep.
+    view: str | None = None
+    if paginate:
+        view = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
+    try:
+        counted, response = _count_and_first_page(es, alias, request, view)
+    except ApiError:
+        if view is not None:
+            es.close_point_in_time(id=view)
+        raise
     total = int(counted["hits"]["total"]["value"])
-    return total, _facets(counted.get("aggregations", {})), int(counted["took"])
+    facets = _facets(counted.get("aggregations", {}))
+    took_ms = int(counted["took"]) + int(response["took"])
+    if view is None:
+        hits = [hit_from_document(hit) for hit in response["hits"]["hits"]]
+        return SearchPage(total=total, hits=hits, facets=facets, next_cursor=None, took_ms=took_ms)
+    return _paged(es, request, response, view, 0, total, facets, took_ms)
+
+
+def _count_and_first_page(
+    es: Elasticsearch, alias: str, request: SearchRequest, pit: str | None
+) -> tuple[Any, Any]:
+    """The count with facets and the first page of hits, in one round trip.
+
+    Elasticsearch runs the searches of one ``_msearch`` side by side, so the page costs the
+    slower of the two rather than their sum. The count, which returns no hits, is served from
+    the shard request cache when the same question was asked since the index last changed.
+    """
+    hits_header: dict[str, Any] = {} if pit else {"index": alias}
+    hits_body = search_body(request)
+    if pit:
+        hits_body["pit"] = {"id": pit, "keep_alive": _KEEP_ALIVE}
+    count_header = {"index": alias, "request_cache": True}
+    answer = es.msearch(searches=[count_header, facets_body(request), hits_header, hits_body])
+    counted, page = answer["responses"]
+    return _checked(answer.meta, counted), _checked(answer.meta, page)
+
+
+def _checked(meta: ApiResponseMeta, item: dict[str, Any]) -> dict[str, Any]:
+    """One ``_msearch`` answer, or the error the same search alone would have raised."""
+    if "error" not in item:
+        return item
+    status = int(item.get("status", 500))
+    error_class = HTTP_EXCEPTIONS.get(status, ApiError)
+    item_meta = ApiResponseMeta(status, meta.http_version, meta.headers, meta.duration, meta.node)
+    reason = str(item["error"].get("reason", item["error"]))
+    raise error_class(message=reason, meta=item_meta, body=item)
 
 
 def _hits_after(es: Elasticsearch, request: SearchRequest, pit: str, after: list[Any]) -> Any:
