@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from crawler.cli import crawl_with_progress, crawler_app
+from crawler.sources.cli import overrides_app
 from newsloom.console import command_error, find_article_card, hits_table, make_console
 from newsloom.settings import get_settings
 from ops.fixture_site.cli import fixtures_app
@@ -41,6 +42,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(reenrich_app, name="reenrich")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(crawler_app, name="crawler")
+app.add_typer(overrides_app, name="overrides")
 app.add_typer(search_commands)  # api, kibana import
 console = make_console()
 

@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import parsel
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from cssselect import SelectorError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-__all__ = ["SectionPage", "Source", "SourceRegistry", "SourcesError", "load_sources"]
+__all__ = [
+    "XPATH_PREFIX",
+    "ExtractionOverrides",
+    "PageSelector",
+    "SectionPage",
+    "Source",
+    "SourceRegistry",
+    "SourcesError",
+    "load_sources",
+    "selector_xpath",
+]
+
+XPATH_PREFIX = "xpath:"
 
 
 class SourcesError(ValueError):
@@ -49,6 +74,86 @@ class Politeness(BaseModel):
     timeout_s: float = Field(default=30.0, gt=0, le=120, description="Give up a download after.")
 
 
+def selector_xpath(selector: str) -> str:
+    """The XPath of a registry selector: CSS by default, XPath after an ``xpath:`` prefix.
+
+    CSS is parsel's dialect, so ``::text`` and ``::attr(name)`` pick text or an attribute.
+    """
+    if selector.startswith(XPATH_PREFIX):
+        return selector.removeprefix(XPATH_PREFIX).strip()
+    return parsel.css2xpath(selector)
+
+
+def _selector(value: str) -> str:
+    value = value.strip()
+    kind = "XPath" if value.startswith(XPATH_PREFIX) else "CSS selector"
+    if not value.removeprefix(XPATH_PREFIX).strip():
+        raise ValueError(f"empty {kind}")
+    try:
+        # Evaluated once on an empty page: syntax errors and unknown functions fail the load,
+        # not the first crawl that reaches this outlet.
+        parsel.Selector(text="<html></html>").xpath(selector_xpath(value))
+    except (SelectorError, ValueError) as error:
+        raise ValueError(
+            f"not a valid {kind} ({error}); selectors are CSS unless prefixed {XPATH_PREFIX!r}"
+        ) from error
+    return value
+
+
+PageSelector = Annotated[str, AfterValidator(_selector)]
+"""A CSS selector (parsel's, with ``::text`` and ``::attr(name)``) or ``xpath:`` + XPath."""
+
+
+def _timezone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Asia/Seoul"
+            ) from error
+    return value
+
+
+class ExtractionOverrides(BaseModel):
+    """Selectors that fix one outlet whose layout defeats the general extractor.
+
+    A field's selector wins when it finds text; when it finds nothing the general value stays
+    and the miss is counted, because an override that stops matching means the outlet changed
+    its layout. ``title``, ``section``, ``published`` and ``modified`` take the first match
+    with text; ``authors`` takes one name per match; ``lead`` and ``body`` every match, as
+    paragraphs.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: PageSelector | None = None
+    body: PageSelector | None = None
+    authors: PageSelector | None = None
+    published: PageSelector | None = None
+    modified: PageSelector | None = None
+    lead: PageSelector | None = None
+    section: PageSelector | None = None
+    drop: tuple[PageSelector, ...] = Field(
+        default=(), description="Elements removed from the body before its text is taken."
+    )
+    title_suffix: str | None = Field(
+        default=None, description="Regex removed from the end of the title (a site name)."
+    )
+    timezone: str | None = Field(
+        default=None, description="IANA zone of dates the page shows without an offset."
+    )
+
+    _check_suffix = field_validator("title_suffix")(_regex)
+    _check_timezone = field_validator("timezone")(_timezone)
+
+    @model_validator(mode="after")
+    def _drop_needs_body(self) -> Self:
+        if self.drop and self.body is None:
+            raise ValueError("drop only cleans an overridden body; add a body selector")
+        return self
+
+
 class Source(BaseModel):
     """One outlet and where its articles are announced."""
 
@@ -69,6 +174,9 @@ class Source(BaseModel):
     allow_private_network: bool = Field(
         default=False,
         description="Let the crawler reach loopback/private addresses: test fixtures only.",
+    )
+    extraction: ExtractionOverrides | None = Field(
+        default=None, description="Selectors that win over the general extractor's fields."
     )
 
     @property

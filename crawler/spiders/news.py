@@ -234,7 +234,9 @@ class NewsSpider(scrapy.Spider):
         try:
             if not hasattr(response, "text"):  # Scrapy saw binary content whatever the header
                 raise NotHTMLError(f"{response.url}: not HTML (binary body)")
-            yield extract_response_article(response.body, content_type, response.url, source)
+            yield extract_response_article(
+                response.body, content_type, response.url, source, stats=self.crawler.stats
+            )
         except NotHTMLError as error:
             self.crawler.stats.inc_value("newsloom/dropped/not_html")
             self.logger.info("skipped %s", error)
