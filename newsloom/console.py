@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsloom.schema import Article
-from search.api.lookups import get_article, related_articles
+from search.api.lookups import get_article, near_duplicates, related_articles
 from search.query import SearchHit
 
 __all__ = [
@@ -71,8 +71,11 @@ def hits_table(query: str, hits: list[SearchHit]) -> Table:
     return table
 
 
-def article_card(article: Article, related: list[SearchHit]) -> Panel:
-    """One article as an analyst reads it: tags by type, topics, story, related coverage."""
+def article_card(
+    article: Article, related: list[SearchHit], copies: list[SearchHit] | None = None
+) -> Panel:
+    """One article as an analyst reads it: tags by type, topics, story, related coverage, and
+    the other outlets that ran the same text (``copies``)."""
     enrichment = article.enrichment
     by_type: dict[str, list[str]] = defaultdict(list)
     for entity in sorted(enrichment.entities, key=lambda e: -e.mentions):
@@ -89,8 +92,10 @@ def article_card(article: Article, related: list[SearchHit]) -> Panel:
         tags.add_row("topics", ", ".join(f"{t.label} ({t.score:.2f})" for t in enrichment.topics))
     if enrichment.story_label:
         tags.add_row("story", enrichment.story_label)
-    if enrichment.duplicate_group:
-        tags.add_row("near-duplicates", enrichment.duplicate_group)
+    if copies:
+        # The group id means nothing to a reader, and every article has one (its own, when
+        # no other outlet ran the text): name the outlets instead.
+        tags.add_row("also ran", ", ".join(sorted({hit.source_name for hit in copies})))
     parts: list[Text | Table] = [Text(article.url, style="dim")]
     if enrichment.summary:
         parts.append(Text(enrichment.summary, style="italic"))
@@ -115,4 +120,5 @@ def find_article_card(
     if stored is None:
         return None
     article = Article.from_document(stored["_source"])
-    return article_card(article, related_articles(es, alias, stored, related_size))
+    related = related_articles(es, alias, stored, related_size)
+    return article_card(article, related, near_duplicates(es, alias, stored, related_size))

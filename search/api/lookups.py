@@ -15,6 +15,7 @@ __all__ = [
     "entities_with_prefix",
     "get_article",
     "latest_stories",
+    "near_duplicates",
     "related_articles",
     "story_articles",
 ]
@@ -108,6 +109,28 @@ def related_articles(
     for hit in response["hits"]["hits"]:
         found.setdefault(hit["_id"], hit_from_document(hit))
     return list(found.values())[:size]
+
+
+def near_duplicates(
+    es: Elasticsearch, alias: str, article: dict[str, Any], size: int
+) -> list[SearchHit]:
+    """Other outlets' copies of ``article`` (its near-duplicate group), earliest first."""
+    group = article["_source"].get("enrichment", {}).get("duplicate_group")
+    if not group:
+        return []
+    response = es.search(
+        index=alias,
+        query={
+            "bool": {
+                "filter": {"term": {"enrichment.duplicate_group": group}},
+                "must_not": {"ids": {"values": [article["_id"]]}},
+            }
+        },
+        sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
+        size=size,
+        source_excludes=_NOT_IN_LISTS,
+    )
+    return [hit_from_document(hit) for hit in response["hits"]["hits"]]
 
 
 def latest_stories(es: Elasticsearch, alias: str, size: int) -> list[Story]:

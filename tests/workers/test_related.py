@@ -8,17 +8,21 @@ tests index (the fixture site serves the seeds too) cannot stand in for the ones
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from celery import Celery
 from elasticsearch import Elasticsearch
+from rich.console import Console
+from rich.panel import Panel
 
+from newsloom.console import find_article_card
 from newsloom.schema import Article
 from newsloom.settings import Settings
 from ops.local.supervision import wait_until
-from search.api.lookups import get_article, related_articles
+from search.api.lookups import get_article, near_duplicates, related_articles
 from tests.workers.private import private_worker
 from tests.workers.seeds import corpus_bodies, gold, seed_article, seed_paths
 from tests.workers.test_similarity import SITE_WRAPPER
@@ -120,3 +124,16 @@ def test_a_rewrapped_copy_is_a_near_duplicate_and_not_a_related_article(
         related = Stories(client).related(first.id, limit=3)
     assert related[0].article_id == second.id
     assert copy.id not in {r.article_id for r in related}
+    # The article card names the outlet that ran the copy, and only on the copied article.
+    stored = get_article(es, private.index_alias, first.id)
+    assert stored is not None
+    assert [hit.id for hit in near_duplicates(es, private.index_alias, stored, 5)] == [copy.id]
+    assert "also ran" in _rendered(find_article_card(es, private.index_alias, first.id))
+    assert "also ran" not in _rendered(find_article_card(es, private.index_alias, second.id))
+
+
+def _rendered(card: Panel | None) -> str:
+    assert card is not None
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(card)
+    return console.export_text()
