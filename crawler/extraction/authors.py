@@ -1,68 +1,77 @@
 """Choose an article's authors: the people who wrote it, not the outlet that published it.
 
-JSON-LD says which authors are people and which are organisations; meta tags give plain names.
-An organisation (or the site's own name) is kept only when no person is named at all, because
-a byline like "BBC News" is then the best the page offers.
+JSON-LD says which authors are people and which are organisations; meta tags give plain names;
+the visible byline (see ``byline.py``) names the people when the metadata credits only the
+outlet. An organisation (or the site's own name) is kept only when no person is named at all,
+because a byline like "BBC News" is then the best the page offers. Each source is read as it
+is and none is trusted blindly: names are split and stripped of "By" and job titles
+(``names.py``) and checked against the outlet's own names (``site_name.py``).
 """
 
 from __future__ import annotations
 
-import re
-
 from crawler.extraction.metadata import PageMetadata
+from crawler.extraction.names import (
+    clean_names,
+    looks_like_credit,
+    looks_like_person,
+    split_names,
+)
+from crawler.extraction.site_name import name_key, names_site, site_keys
 
 __all__ = ["choose_authors"]
 
-_NOT_WORD = re.compile(r"\W+")
-_BYLINE_PREFIX = re.compile(r"^(by|von|par|por|di|door|av|af)\s+", re.IGNORECASE)
-# Several names in one string: commas, semicolons and "and" in the languages of the sources.
-_NAME_SEPARATOR = re.compile(r"\s*[,;/|]\s*|\s+(?:and|und|og|och|et|y|e|en|i|&)\s+")
-_PARENTHESES = re.compile(r"\s*\([^)]*\)")
-# "reporter" after a Korean or Japanese byline name is a job title, not part of the name.
-_JOB_SUFFIX = re.compile(r"\s*(기자|특파원|記者)$")
-_MAX_NAME_WORDS = 5
+
+def _is_outlet(name: str, keys: set[str]) -> bool:
+    # "MDR THÜRINGEN" or "BBC Verify" is a desk of the outlet, not a person.
+    return names_site(name, keys) or name_key(name.split()[0]) in keys
 
 
-def _is_name(text: str) -> bool:
-    """Rules out e-mail addresses, URL slugs, ids and descriptive phrases."""
-    if not text or "@" in text or text.isdigit() or len(text.split()) > _MAX_NAME_WORDS:
-        return False
-    return not (" " not in text and "-" in text and text == text.lower())
+def _people(names: list[str], keys: set[str]) -> list[str]:
+    return [name for name in clean_names(names) if not _is_outlet(name, keys)]
 
 
-def _split(name: str) -> list[str]:
-    name = _PARENTHESES.sub("", _BYLINE_PREFIX.sub("", name.strip()))
-    parts = [_JOB_SUFFIX.sub("", part.strip(" ,;")) for part in _NAME_SEPARATOR.split(name)]
-    return [part for part in parts if _is_name(part)]
+def _credits_outlet(raw: str, keys: set[str]) -> bool:
+    """A meta author like "Outlet, City, Country" credits the outlet; no part is a person."""
+    parts = split_names(raw)
+    return bool(parts) and _is_outlet(parts[0], keys)
 
 
-def _key(text: str) -> str:
-    return _NOT_WORD.sub("", text).casefold()
+def choose_authors(metadata: PageMetadata, fallback: list[str], url: str = "") -> list[str]:
+    """The article's authors, from the most to the least reliable source that names any.
 
+    JSON-LD people (completed by co-authors the byline marks up); else meta-tag people; else
+    people in the visible byline; else a name typed into the text; else the organisations
+    credited; else ``fallback`` (what the main-content extractor found).
+    """
+    keys = site_keys(metadata.site_names, url)
 
-def _clean(names: list[str]) -> list[str]:
-    """Strip "By " prefixes and drop repeats, keeping the page's order."""
-    kept: list[str] = []
-    seen: set[str] = set()
-    for name in (part for raw in names for part in _split(raw)):
-        if _key(name) not in seen:
-            seen.add(_key(name))
-            kept.append(name)
-    return kept
+    def persons(names: list[str]) -> list[str]:
+        return [name for name in _people(names, keys) if looks_like_person(name)]
 
-
-def choose_authors(metadata: PageMetadata, fallback: list[str]) -> list[str]:
-    """People named by JSON-LD or meta tags; else organisations; else ``fallback``."""
-    site_keys = {_key(name) for name in metadata.site_names if _key(name)}
-
-    def people(names: list[str]) -> list[str]:
-        return [name for name in _clean(names) if _key(name) not in site_keys]
-
-    if found := people(metadata.person_authors):
+    # A declared person the page itself labels as editor did not write the article.
+    editors = {name_key(name) for name in clean_names(metadata.byline.editors)}
+    declared = [name for name in metadata.person_authors if name_key(name) not in editors]
+    if found := _people(declared, keys):
+        # Authors marked up one per element in the byline may include co-authors the metadata
+        # left out; they are trusted only when they confirm every declared person.
+        marked = _people(metadata.byline.marked, keys)
+        if len(marked) > len(found) and {*map(name_key, found)} <= {*map(name_key, marked)}:
+            found = marked
         # An agency credited beside the people (JSON-LD lists it as an organisation) is an
         # author too ("Paula Steiger, SDA"); the outlet itself is not.
-        return found + [o for o in people(metadata.organization_authors) if o not in found]
-    if found := people(metadata.meta_authors):
+        agencies = _people(metadata.organization_authors, keys)
+        return found + [name for name in agencies if name not in found]
+    credits = [raw for raw in metadata.meta_authors if not _credits_outlet(raw, keys)]
+    if found := _people(credits, keys) or persons(metadata.byline.entries):
         return found
-    organizations = _clean(metadata.organization_authors + metadata.meta_authors)
-    return organizations or _clean(fallback)
+    if found := persons(metadata.byline.in_text):
+        return found
+    # Nobody is named: the outlet or newsroom credit is then the best the page offers.
+    organizations = (
+        clean_names(metadata.organization_authors)
+        or clean_names(metadata.person_authors)
+        or clean_names(metadata.meta_authors)
+        or [name for name in clean_names(metadata.byline.in_text) if looks_like_credit(name)]
+    )
+    return organizations or clean_names(fallback)

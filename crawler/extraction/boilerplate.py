@@ -12,15 +12,20 @@ import re
 
 __all__ = ["clean_body"]
 
+# Cue phrases of "more stories" boxes in the major languages of the sources (English, German,
+# Scandinavian, Romance): editorial vocabulary every outlet of a language uses, not a site's.
+_MORE_STORIES = (
+    r"read more|read also|also read|related( (news|posts?|articles?|stories))?|see also"
+    r"|see more|recommended|more on this|watch|you may also like|don'?t miss|most read"
+    r"|lesen sie auch|auch interessant|mehr zum thema|les også|læs også|läs också"
+    r"|lire aussi|à lire aussi|leggi anche|lee también|noticia relacionada|te puede interesar"
+)
 _LABEL = re.compile(
     r"^(advertisement|advertising|sponsored( content)?|story continues below( advertisement)?"
-    r"|learn more|subscribe( now)?|sign up|share( this article)?)$",
+    rf"|learn more|subscribe( now)?|sign up|share( this article)?|{_MORE_STORIES})[.:]?$",
     re.IGNORECASE,
 )
-_TEASER = re.compile(
-    r"^(read more|read also|also read|related|see also|recommended|more on this|watch)\s*:",
-    re.IGNORECASE,
-)
+_TEASER = re.compile(rf"^({_MORE_STORIES})\s*:", re.IGNORECASE)
 _DURATION = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 
 
@@ -36,7 +41,7 @@ def clean_body(text: str) -> str:
     kept: list[str] = []
     skip_title: str | None = None
     for index, paragraph in enumerate(paragraphs):
-        if _LABEL.match(paragraph) or _TEASER.match(paragraph) or _DURATION.match(paragraph):
+        if any(shape.match(paragraph) for shape in (_LABEL, _TEASER, _DURATION)):
             continue
         if _is_video_card(paragraphs, index):
             skip_title = paragraph

@@ -16,7 +16,7 @@ import trafilatura
 from trafilatura.settings import use_config
 
 from crawler.extraction.authors import choose_authors
-from crawler.extraction.boilerplate import clean_body
+from crawler.extraction.body import PRUNE_XPATH, finish_body, parse_page
 from crawler.extraction.metadata import read_metadata
 from crawler.extraction.title import choose_title
 
@@ -74,23 +74,16 @@ def _split_list(value: str | list[str] | None) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def _without_heading(body: str, title: str, description: str | None) -> str:
-    """Drop a leading copy of the title and of the teaser: they are fields of their own."""
-    paragraphs = body.split("\n\n")
-    for repeated in (title, description):
-        if paragraphs and repeated and " ".join(paragraphs[0].split()) == repeated:
-            paragraphs = paragraphs[1:]
-    return "\n\n".join(paragraphs)
-
-
 def extract_fields(html: str, url: str) -> ExtractedFields:
     """Extract title, authors, dates, body and the other article fields from ``html``."""
+    tree = parse_page(html)
     document = trafilatura.bare_extraction(
-        html,
+        html if tree is None else tree,
         url=url,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
+        prune_xpath=PRUNE_XPATH,
         date_extraction_params=_DATE_PARAMS,
         config=_CONFIG,
     )
@@ -100,12 +93,15 @@ def extract_fields(html: str, url: str) -> ExtractedFields:
         found = document if isinstance(document, dict) else document.as_dict()
     declared = read_metadata(html)
     title = choose_title(declared, url) or (found.get("title") or "").strip()
-    body = clean_body(found.get("text") or "")
-    body = _without_heading(body, title, declared.description)
+    # Headline and lead are fields of their own: every name the page gives its headline.
+    titles = [title, declared.headline, *declared.meta_titles, *declared.headings]
+    # Bylines above the body are recognised by the names the page declares for its authors.
+    names = [*declared.person_authors, *declared.meta_authors, *_split_list(found.get("author"))]
+    body = finish_body(found.get("text") or "", tree, titles, declared.description, names)
     return ExtractedFields(
         title=title,
         body=body,
-        authors=choose_authors(declared, _split_list(found.get("author"))),
+        authors=choose_authors(declared, _split_list(found.get("author")), url),
         published_at=_declared_or_found(
             _parse_date(declared.published), _parse_date(found.get("date"))
         ),

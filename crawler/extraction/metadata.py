@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from crawler.extraction.byline import Byline, read_byline
+
 __all__ = ["PageMetadata", "read_metadata"]
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8")
@@ -24,6 +26,16 @@ _ARTICLE_TYPES = {
     "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting",
     "reviewnewsarticle", "report", "socialmediaposting", "webpage", "askpublicnewsarticle",
 }  # fmt: skip
+
+
+# Meta tags that name authors: HTML, OpenGraph, Dublin Core, the NYT "byl", schema.org's
+# property names used as meta names, and the widespread analytics and recommendation
+# vocabularies (Sailthru, Parse.ly, Cxense) that publishers fill from their CMS.
+_AUTHOR_META = (
+    "author", "article:author", "article:author_name", "og:author", "og:article:author",
+    "dc.creator", "dcterms.creator", "byl", "articleauthor", "sailthru.author",
+    "parsely-author", "cxenseparse:author",
+)  # fmt: skip
 
 
 @dataclass
@@ -38,6 +50,7 @@ class PageMetadata:
     person_authors: list[str] = field(default_factory=list)
     organization_authors: list[str] = field(default_factory=list)
     meta_authors: list[str] = field(default_factory=list)
+    byline: Byline = field(default_factory=Byline)
     published: str | None = None
     modified: str | None = None
     section: str | None = None
@@ -137,7 +150,7 @@ def _apply_meta(found: PageMetadata, meta: dict[str, list[str]]) -> None:
 
     found.meta_titles = [t for key in ("og:title", "twitter:title") for t in meta.get(key, [])]
     found.site_names += meta.get("og:site_name", []) + meta.get("application-name", [])
-    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author"):
+    for key in _AUTHOR_META:
         for name in meta.get(key, []):
             if not name.startswith("http") and name not in found.meta_authors:
                 found.meta_authors.append(name)
@@ -165,6 +178,7 @@ def read_metadata(html: str) -> PageMetadata:
     _apply_meta(found, _meta(tree))
     found.document_title = _text(" ".join(tree.xpath("//head/title//text()")))
     found.headings = [h for node in tree.xpath("//body//h1") if (h := _text(node.text_content()))]
+    found.byline = read_byline(tree)
     found.language = found.language or _text(tree.get("lang"))
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     found.canonical = _text(canonical[0]) if canonical else None

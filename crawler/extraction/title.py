@@ -8,9 +8,9 @@ the visible ``<h1>`` and the ``<title>``. The last two kinds often carry the sit
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from crawler.extraction.metadata import PageMetadata
+from crawler.extraction.site_name import name_key, names_site, site_keys
 
 __all__ = ["choose_title", "strip_site_name"]
 
@@ -19,21 +19,6 @@ _SEPARATORS = "|\\-\u2013\u2014\u00b7\u2022\u00bb:"
 _TIGHT_SEPARATORS = "|\u3163\uff1a"
 _SEPARATOR = re.compile(rf"\s+[{_SEPARATORS}]{{1,2}}\s+|\s*[{_TIGHT_SEPARATORS}]\s*")
 _TRIM = " " + _SEPARATORS.replace("\\", "") + _TIGHT_SEPARATORS
-_NOT_WORD = re.compile(r"\W+")
-
-
-def _key(text: str) -> str:
-    return _NOT_WORD.sub("", text).casefold()
-
-
-def _names_site(tail: str, site_names: list[str], url: str) -> bool:
-    tail_key = _key(tail)
-    if not tail_key:
-        return False
-    host = urlsplit(url).hostname or ""
-    host_keys = [_key(part) for part in host.split(".") if len(part) > 3]
-    keys = [_key(name) for name in site_names if _key(name)] + host_keys
-    return any(tail_key in key or key in tail_key for key in keys)
 
 
 def strip_site_name(title: str, site_names: list[str], url: str = "") -> str:
@@ -41,25 +26,30 @@ def strip_site_name(title: str, site_names: list[str], url: str = "") -> str:
     parts = _SEPARATOR.split(title)
     if len(parts) < 2:
         return title
-    if _names_site(parts[-1], site_names, url):
+    keys = site_keys(site_names, url)
+    if names_site(parts[-1], keys):
         return title[: title.rindex(parts[-1])].rstrip(_TRIM)
-    if _names_site(parts[0], site_names, url):
+    if names_site(parts[0], keys):
         return title[len(parts[0]) :].lstrip(_TRIM)
     return title
 
 
 def choose_title(metadata: PageMetadata, url: str = "") -> str:
-    """The declared headline; else the ``<h1>`` the meta titles confirm; else a meta title."""
+    """The declared headline; else a meta title; else the ``<h1>`` the ``<title>`` confirms.
+
+    Declared titles come first because the publisher wrote them for this article alone; an
+    ``<h1>`` may be a section name or a teaser, so it needs the ``<title>`` to vouch for it.
+    """
     if metadata.headline:
         return strip_site_name(metadata.headline, metadata.site_names, url)
-    declared = [
-        strip_site_name(title, metadata.site_names, url)
-        for title in [*metadata.meta_titles, metadata.document_title or ""]
-        if title
-    ]
+    keys = site_keys(metadata.site_names, url)
+    for title in metadata.meta_titles:
+        # Some pages set og:title to the outlet's name alone; that names no article.
+        stripped = strip_site_name(title, metadata.site_names, url)
+        if stripped and not names_site(stripped, keys):
+            return stripped
+    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     for heading in metadata.headings:
-        if any(_key(heading) and _key(heading) in _key(title) for title in declared):
+        if name_key(heading) and name_key(heading) in name_key(document):
             return heading
-    if declared:
-        return declared[0]
-    return metadata.headings[0] if metadata.headings else ""
+    return document or (metadata.headings[0] if metadata.headings else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.extraction.authors import choose_authors
+from crawler.extraction.byline import Byline
 from crawler.extraction.metadata import PageMetadata
 
 
@@ -38,3 +39,76 @@ def test_agency_credited_beside_a_person_is_kept() -> None:
         site_names=["Tages-Anzeiger"],
     )
     assert choose_authors(found, []) == ["Paula Steiger", "SDA"]
+
+
+def test_visible_byline_names_the_people_when_metadata_credits_the_outlet() -> None:
+    found = PageMetadata(
+        organization_authors=["Outlet"],
+        site_names=["Outlet"],
+        byline=Byline(entries=["von Jane Doe, Outlet Berlin", "20. November 2026", "3 Min"]),
+    )
+    assert choose_authors(found, []) == ["Jane Doe"]
+
+
+def test_byline_labels_and_companies_are_not_people() -> None:
+    labels = Byline(entries=["Reporter", "outlet news", "Outlet Holdings Inc."])
+    found = PageMetadata(organization_authors=["Outlet"], byline=labels)
+    assert choose_authors(found, []) == ["Outlet"]
+
+
+def test_in_text_credit_is_the_last_source_of_people() -> None:
+    found = PageMetadata(
+        meta_authors=["VnOutlet"],
+        site_names=["Báo VnOutlet"],
+        byline=Byline(in_text=["Jane Doe/John Roe"]),
+    )
+    assert choose_authors(found, []) == ["Jane Doe", "John Roe"]
+
+
+def test_meta_tag_crediting_the_outlet_is_not_split_into_people() -> None:
+    found = PageMetadata(
+        meta_authors=["outlet.example, Frankfurt, Germany"],
+        organization_authors=["Redaktion outlet.example"],
+    )
+    url = "https://www.outlet.example/a/1"
+    assert choose_authors(found, [], url) == ["Redaktion outlet.example"]
+
+
+def test_outlet_declared_as_person_is_kept_when_it_is_all_there_is() -> None:
+    found = PageMetadata(person_authors=["outlet.example"], site_names=["outlet.example"])
+    assert choose_authors(found, ["Outlet Example"]) == ["outlet.example"]
+
+
+def test_marked_co_authors_complete_the_declared_people_they_confirm() -> None:
+    both = Byline(marked=["Ann Lee", "Bo Kim"])
+    assert choose_authors(PageMetadata(person_authors=["Ann Lee"], byline=both), []) == [
+        "Ann Lee",
+        "Bo Kim",
+    ]
+    others = Byline(marked=["Cy Park", "Bo Kim"])
+    found = PageMetadata(person_authors=["Ann Lee"], byline=others)
+    assert choose_authors(found, []) == ["Ann Lee"]
+
+
+def test_newsroom_credit_in_the_text_when_nobody_else_is_named() -> None:
+    found = PageMetadata(byline=Byline(in_text=["Newsdesk"]))
+    assert choose_authors(found, ["Fallback Name"]) == ["Newsdesk"]
+    assert choose_authors(PageMetadata(byline=Byline(in_text=["***"])), []) == []
+
+
+def test_long_runs_of_unspaced_script_are_phrases_not_names() -> None:
+    phrase = PageMetadata(
+        byline=Byline(in_text=["\u5206\u4eab\u8ba9\u66f4\u591a\u4eba\u770b\u5230"])
+    )
+    assert choose_authors(phrase, []) == []
+    name = PageMetadata(organization_authors=["新聞"], byline=Byline(entries=["松岡大地"]))
+    assert choose_authors(name, []) == ["松岡大地"]
+
+
+def test_declared_person_labelled_editor_gives_way_to_the_byline() -> None:
+    found = PageMetadata(
+        person_authors=["Bo Kim"],
+        meta_authors=["outlet.example developer"],
+        byline=Byline(entries=["Ann Lee"], editors=["Bo Kim"]),
+    )
+    assert choose_authors(found, [], "https://outlet.example/a") == ["Ann Lee"]

@@ -23,3 +23,14 @@ def test_keeps_repeated_text_that_is_not_adjacent() -> None:
 def test_keeps_paragraphs_that_only_mention_boilerplate_words() -> None:
     text = "Read more about the talks in our earlier report, he said."
     assert clean_body(text) == text
+
+
+def test_drops_more_stories_cues_in_several_languages() -> None:
+    cues = ["Lesen Sie auch: Neue Sanktionen", "Les også: Ny rapport", "DON'T MISS", "Most read"]
+    text = "\n".join(["First paragraph.", *cues, "Second paragraph."])
+    assert clean_body(text) == "First paragraph.\n\nSecond paragraph."
+
+
+def test_keeps_sentences_that_start_with_a_cue_word() -> None:
+    text = "Related talks will follow next week, the ministry said."
+    assert clean_body(text) == text

@@ -57,3 +57,13 @@ def test_reads_meta_tags_and_keeps_non_ascii_text() -> None:
 def test_broken_json_ld_is_ignored() -> None:
     page = '<html><head><script type="application/ld+json">{oops</script></head></html>'
     assert read_metadata(page).headline is None
+
+
+def test_reads_author_meta_vocabularies_and_the_visible_byline() -> None:
+    head = (
+        '<meta name="parsely-author" content="Ann Lee"><meta name="twitter:creator" content="@x">'
+    )
+    body = '<h1>Talks resume</h1><p class="byline">By <a rel="author" href="/bo">Bo Kim</a></p>'
+    found = read_metadata(_page([], head, body))
+    assert found.meta_authors == ["Ann Lee"]
+    assert found.byline.entries == found.byline.marked == ["Bo Kim"]

@@ -26,10 +26,32 @@ def test_prefers_declared_headline() -> None:
     assert choose_title(found) == "Headline"
 
 
-def test_uses_heading_confirmed_by_meta_title() -> None:
+def test_meta_title_comes_before_the_heading() -> None:
     found = PageMetadata(
-        meta_titles=["Missile test | Site"],
+        meta_titles=["A 'missile' test | Site"],
         site_names=["Site"],
-        headings=["Site", "Missile test"],
+        headings=["Site", "A \u2018missile\u2019 test"],
+    )
+    assert choose_title(found) == "A 'missile' test"
+
+
+def test_uses_heading_confirmed_by_document_title() -> None:
+    found = PageMetadata(
+        document_title="Missile test | Site", site_names=["Site"], headings=["Site", "Missile test"]
+    )
+    assert choose_title(found) == "Missile test"
+
+
+def test_strips_site_name_spelled_differently_by_the_host() -> None:
+    title = "Dax falls | Börsen-Zeitung"
+    assert strip_site_name(title, [], "https://www.boersen-zeitung.example/a") == "Dax falls"
+
+
+def test_a_meta_title_that_is_only_the_site_name_names_no_article() -> None:
+    found = PageMetadata(
+        meta_titles=["The Outlet"],
+        site_names=["The Outlet"],
+        document_title="Missile test | The Outlet",
+        headings=["Missile test"],
     )
     assert choose_title(found) == "Missile test"

@@ -1,0 +1,75 @@
+"""Mark the parts of a page that are not its article, before the main-content extractor reads it.
+
+Two kinds of blocks sit inside or beside the article's container and end up in extracted text:
+
+- link lists: related-story teasers, breadcrumbs, tag clouds and "more on this" boxes are lists
+  whose every item is a link and much of whose text is link text; a list that belongs to the
+  article (steps, facts, quoted points) is prose, with a link here and there at most;
+- other articles: an HTML ``<article>`` is one self-contained composition, and the page's own is
+  the one holding its ``<h1>``; further full-size ``<article>`` elements that neither contain it
+  nor sit inside it are other stories (infinite scroll, "you may also like" posts).
+
+Marked elements carry :data:`PRUNE_MARK`; trafilatura is told to prune :data:`PRUNE_XPATH`
+after it has read the page's metadata, so bylines and dates there are still seen.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+__all__ = ["PRUNE_MARK", "PRUNE_XPATH", "mark_link_lists", "mark_other_articles", "mark_page"]
+
+PRUNE_MARK = "data-newsloom-prune"
+PRUNE_XPATH = f"//*[@{PRUNE_MARK}]"
+
+_MIN_ITEMS = 2
+# Share of a list's text inside links from which it is navigation, not prose: a teaser list
+# item is a linked headline with a line of description, so a third or more is link text.
+_MIN_LINK_DENSITY = 0.3
+# An <article> this long (characters, no spaces) is a story, not a teaser card.
+_MIN_ARTICLE_CHARS = 400
+
+
+def _text_length(element: HtmlElement) -> int:
+    return len("".join(element.text_content().split()))
+
+
+def _is_link_list(items: list[HtmlElement], list_element: HtmlElement) -> bool:
+    if len(items) < _MIN_ITEMS or any(item.find(".//a") is None for item in items):
+        return False
+    total = _text_length(list_element)
+    linked = sum(_text_length(link) for link in list_element.iter("a"))
+    return total > 0 and linked >= _MIN_LINK_DENSITY * total
+
+
+def mark_link_lists(tree: HtmlElement) -> int:
+    """Mark every list of ``tree`` that is a list of links; return how many were marked."""
+    marked = 0
+    for list_element in tree.iter("ul", "ol"):
+        items = [child for child in list_element if child.tag == "li"]
+        if _is_link_list(items, list_element):
+            list_element.set(PRUNE_MARK, "")
+            marked += 1
+    return marked
+
+
+def mark_other_articles(tree: HtmlElement) -> int:
+    """Mark full-size ``<article>`` elements other than the one holding the page's ``<h1>``."""
+    heading = tree.find(".//body//h1")
+    own = next(heading.iterancestors("article"), None) if heading is not None else None
+    if own is None:
+        return 0  # no way to tell which article is the page's: leave them all
+    related = {own, *own.iterancestors("article")}
+    marked = 0
+    for article in tree.iter("article"):
+        if article in related or own in article.iterancestors("article"):
+            continue
+        if _text_length(article) >= _MIN_ARTICLE_CHARS:
+            article.set(PRUNE_MARK, "")
+            marked += 1
+    return marked
+
+
+def mark_page(tree: HtmlElement) -> int:
+    """Mark link lists and other articles of ``tree``; return how many elements were marked."""
+    return mark_link_lists(tree) + mark_other_articles(tree)

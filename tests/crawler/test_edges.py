@@ -1,0 +1,105 @@
+"""Notices, prompts and orphan labels after the article's last paragraph are trimmed."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.edges import trim_head, trim_tail
+
+LAST = "The ministry said it would publish the full results of the inquiry next month."
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Copyright © 2024 The Daily Outlet. All rights reserved.",
+        "Write to the reporter at reporter@outlet.example",
+        "Follow us @outlet on every network.",
+        "More coverage at https://outlet.example/asia",
+        "Sign up for our morning newsletter and get the day's top stories.",
+        "Like this story? Share it with a friend!",
+        "Il vous reste 40% de cet article à lire. La suite est réservée aux abonnés.",
+        "Esta funcionalidad es sólo para suscriptores",
+        "Reporting by A. Writer; Editing by B. Editor",
+        "Two staff writers contributed to this report.",
+        "Comments",
+        "You may also like:",
+        "関連記事",
+    ],
+)
+def test_trims_furniture_after_the_last_paragraph(furniture: str) -> None:
+    assert trim_tail(f"{LAST}\n\n{furniture}") == LAST
+
+
+def test_trims_several_pieces_of_furniture_in_a_row() -> None:
+    assert trim_tail(f"{LAST}\n\nTags\n\nsanctions, missiles, talks\n\nComments") == LAST
+
+
+def test_keeps_the_same_words_inside_the_article() -> None:
+    body = f"Sign up for the draft was mandatory, the newsletter said.\n\n{LAST}"
+    assert trim_tail(body) == body
+
+
+def test_keeps_a_short_last_sentence_and_a_closing_list_item() -> None:
+    for ending in ("He declined to comment.", "- Sanctions on three banks", "交渉は続く。"):
+        assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
+
+
+def test_keeps_a_long_paragraph_even_with_an_address_in_it() -> None:
+    long = " ".join(["The report, published at https://ministry.example, found"] * 8) + "."
+    assert trim_tail(f"{LAST}\n\n{long}") == f"{LAST}\n\n{long}"
+
+
+def test_never_empties_the_body() -> None:
+    assert trim_tail("Comments") == "Comments"
+
+
+@pytest.mark.parametrize(
+    "small_print",
+    [
+        "By Jane Roe",
+        "Updated: Tue., Nov. 19, 2019",
+        "17:41 JST, October 13, 2024",
+        "10.11.2025",
+        "Reading time: 4 minutes",
+    ],
+)
+def test_trims_header_small_print_above_the_first_paragraph(small_print: str) -> None:
+    assert trim_head(f"{small_print}\n\n{LAST}", ["Jane Roe"]) == LAST
+
+
+def test_keeps_head_lines_that_are_not_bylines_or_dates() -> None:
+    for line in ("The 2018 calendar", "Controller in Crystal for $39.99", "5 minerals to know"):
+        assert trim_head(f"{line}\n\n{LAST}", ["Jane Roe"]) == f"{line}\n\n{LAST}"
+
+
+def test_keeps_a_first_sentence_that_names_the_author_or_a_date() -> None:
+    body = f"Jane Roe reported from Seoul on 19 November 2019.\n\n{LAST}"
+    assert trim_head(body, ["Jane Roe"]) == body
+
+
+def test_trims_a_tag_list_and_its_label_at_the_end() -> None:
+    body = f"{LAST}\n\nTags\n\nsanctions, North Korea, missile tests, United Nations, Seoul"
+    assert trim_tail(body) == LAST
+
+
+def test_keeps_a_closing_sentence_with_commas() -> None:
+    ending = "Seoul, Tokyo, Washington and Beijing all condemned the launch, officials said."
+    assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
+
+
+def test_trims_a_bare_link_above_the_story() -> None:
+    assert trim_head(f"https://outlet.example/news/talks-resume-123\n\n{LAST}", []) == LAST
+
+
+def test_trims_a_note_about_a_declared_author_at_the_end() -> None:
+    bio = "Jane Roe covers North Korea from Seoul and has reported on the peninsula since 2010."
+    assert trim_tail(f"{LAST}\n\n{bio}", ["Jane Roe"]) == LAST
+    assert trim_tail(f"{LAST}\n\n{bio}", ["Someone Else"]) == f"{LAST}\n\n{bio}"
+
+
+def test_trims_a_newsletter_prompt_above_the_story_but_keeps_a_fact_box_with_a_link() -> None:
+    prompt = "Start your day with our briefing. Sign up for the free daily newsletter."
+    assert trim_head(f"{prompt}\n\n{LAST}", []) == LAST
+    facts = "Tested by: A. Rider Price: 24.99 More info: www.maker.example"
+    assert trim_head(f"{facts}\n\n{LAST}", []) == f"{facts}\n\n{LAST}"

@@ -1,0 +1,91 @@
+"""Link lists and other stories are marked for pruning; the article and its parts are not."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from crawler.extraction.pruning import PRUNE_MARK, PRUNE_XPATH, mark_link_lists, mark_page
+
+
+def _marked(body: str) -> list[str]:
+    tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    mark_link_lists(tree)
+    return [element.tag for element in tree.xpath(PRUNE_XPATH)]
+
+
+def test_marks_a_list_of_related_story_links() -> None:
+    related = (
+        "<ul><li><a href='/a'>Sanctions widen after launch</a></li>"
+        "<li><a href='/b'>Envoy arrives in Seoul</a> today</li></ul>"
+    )
+    assert _marked(f"<p>Story text.</p>{related}") == ["ul"]
+
+
+def test_keeps_a_list_of_facts_with_an_occasional_link() -> None:
+    facts = (
+        "<ol><li>The missile flew 600 km before falling into the sea, officials said.</li>"
+        "<li>It was the third launch this month, <a href='/x'>according to</a> the ministry.</li>"
+        "</ol>"
+    )
+    assert _marked(facts) == []
+
+
+def test_keeps_a_list_of_points_that_each_cite_a_source() -> None:
+    points = (
+        "<ul><li>Exports of coal fell by a third over the year, <a href='/a'>customs</a> said.</li>"
+        "<li>Imports of oil rose slightly in the same period, <a href='/b'>traders</a> said.</li>"
+        "</ul>"
+    )
+    assert _marked(points) == []
+
+
+def test_keeps_a_list_where_some_items_have_no_link() -> None:
+    mixed = "<ul><li><a href='/a'>One</a></li><li>Two, in plain text</li></ul>"
+    assert _marked(mixed) == []
+
+
+def test_a_single_link_is_not_a_list() -> None:
+    assert _marked("<ul><li><a href='/a'>Only one</a></li></ul>") == []
+
+
+def test_mark_is_an_attribute_the_prune_xpath_finds() -> None:
+    tree = lxml_html.fromstring("<ul><li><a>a</a></li><li><a>b</a></li></ul>")
+    assert mark_link_lists(tree) == 1
+    assert tree.get(PRUNE_MARK) == ""
+
+
+STORY = (
+    "<p>"
+    + "The envoy said talks would resume after the holiday, officials confirmed. " * 8
+    + "</p>"
+)
+
+
+def _page_marks(body: str) -> list[str]:
+    tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    mark_page(tree)
+    return [element.get("id") for element in tree.xpath(PRUNE_XPATH)]
+
+
+def test_marks_full_size_articles_other_than_the_one_with_the_headline() -> None:
+    body = (
+        f"<article id='own'><h1>Talks resume</h1>{STORY}</article>"
+        f"<article id='next'><h2>Another story</h2>{STORY}</article>"
+    )
+    assert _page_marks(body) == ["next"]
+
+
+def test_keeps_articles_nested_in_the_page_article_and_short_teaser_cards() -> None:
+    body = (
+        f"<article id='own'><h1>Talks resume</h1>{STORY}"
+        f"<article id='quoted'>{STORY}</article></article>"
+        "<article id='card'><a href='/x'>A teaser</a></article>"
+    )
+    assert _page_marks(body) == []
+
+
+def test_leaves_articles_alone_when_the_headline_is_outside_them() -> None:
+    body = (
+        f"<h1>Talks resume</h1><article id='a'>{STORY}</article><article id='b'>{STORY}</article>"
+    )
+    assert _page_marks(body) == []
