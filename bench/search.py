@@ -104,7 +104,6 @@ class Timing:
 
 def _time(es: Any, alias: str, name: str, call: Callable[[], float], repeat: int) -> Timing:
     """Time ``call`` (which returns the server's own time) warm, then with an empty cache."""
-    call()  # warm caches once, as in steady use
     samples, server, uncached = [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -116,6 +115,21 @@ def _time(es: Any, alias: str, name: str, call: Callable[[], float], repeat: int
         call()
         uncached.append((time.perf_counter() - started) * 1000)
     return Timing(name, samples, server, uncached)
+
+
+def _warm_up(es: Any, alias: str, rounds: int, console: Console) -> None:
+    """Run every query ``rounds`` times, untimed: a serving node has compiled its search code
+    and filled its caches long before an analyst asks, and a freshly started JVM has not."""
+    with Progress(
+        TextColumn("warming up"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("warming up", total=rounds * (len(QUERIES) + 1))
+        for _ in range(rounds):
+            es.search(index=alias, size=10, query={"match_all": {}})
+            bar.advance(task)
+            for request in QUERIES.values():
+                run_search(es, alias, request, paginate=False)
+                bar.advance(task)
 
 
 def _time_baseline(es: Any, alias: str, repeat: int) -> Timing:
@@ -161,6 +175,7 @@ def _build(es: Any, alias: str, size: int, console: Console) -> None:
 def main(
     size: Annotated[int, typer.Option(min=100, help="Articles to generate and index.")] = 100_000,
     repeat: Annotated[int, typer.Option(min=5, help="Runs of each query.")] = 50,
+    warmup: Annotated[int, typer.Option(min=1, help="Untimed rounds of every query first.")] = 5,
     alias: Annotated[str, typer.Option(help="Alias to build (dropped first).")] = "bench",
     reuse: Annotated[
         bool, typer.Option(help="Time queries on the alias a previous run built; no indexing.")
@@ -174,6 +189,7 @@ def main(
     else:
         _build(es, alias, size, console)
     # Latency on a shared machine is mostly waiting for a core: show how busy it was.
+    _warm_up(es, alias, warmup, console)
     load_before = os.getloadavg()[0]
     baseline = _time_baseline(es, alias, repeat)
     timings = _time_queries(es, alias, repeat)
