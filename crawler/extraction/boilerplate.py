@@ -27,6 +27,11 @@ _LABEL = re.compile(
 )
 _TEASER = re.compile(rf"^({_MORE_STORIES})\s*:", re.IGNORECASE)
 _DURATION = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+# A picture credit on a line of its own ("Photo: Agency/Photographer"), never a sentence.
+_CREDIT = re.compile(
+    r"^(photo|image|picture|pictures|photograph|credit|foto|fotos|bild|imagen)\s*:\s*\S[^.!?]{0,80}$",
+    re.IGNORECASE,
+)
 
 
 def _is_video_card(paragraphs: list[str], index: int) -> bool:
@@ -41,7 +46,7 @@ def clean_body(text: str) -> str:
     kept: list[str] = []
     skip_title: str | None = None
     for index, paragraph in enumerate(paragraphs):
-        if any(shape.match(paragraph) for shape in (_LABEL, _TEASER, _DURATION)):
+        if any(shape.match(paragraph) for shape in (_LABEL, _TEASER, _DURATION, _CREDIT)):
             continue
         if _is_video_card(paragraphs, index):
             skip_title = paragraph

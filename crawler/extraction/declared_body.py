@@ -12,6 +12,8 @@ extractor stopped short, and the declared text replaces it.
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from collections import Counter
 
 from lxml.html import HtmlElement
@@ -21,6 +23,7 @@ from crawler.extraction.wording import shingles, words
 
 __all__ = ["declared_article_body", "reconcile_with_declared"]
 
+_MARKUP = re.compile(r"<[a-zA-Z/][^>]*>")
 # Below this the declaration is a teaser or a stub, not the article.
 _MIN_DECLARED_WORDS = 50
 # Nearly all of the declaration must be in the body, and it must cover most of the body.
@@ -40,8 +43,15 @@ def declared_article_body(tree: HtmlElement) -> str | None:
     for node in _json_ld_objects(tree):
         text = node.get("articleBody")
         if isinstance(text, str) and len(words(text)) >= _MIN_DECLARED_WORDS:
-            return text
+            return _as_text(text)
     return None
+
+
+def _as_text(declared: str) -> str:
+    """Plain text with one line per block: some publishers declare the body as HTML."""
+    if not _MARKUP.search(declared):
+        return declared
+    return html_lib.unescape(_MARKUP.sub("\n", declared))
 
 
 def _share(tokens: list[str], declared: Counter[str]) -> float:

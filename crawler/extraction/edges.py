@@ -1,8 +1,9 @@
 """Trim page furniture from the start and the end of an extracted body by its shape.
 
 Above the first paragraph, extractors keep the article header's small print: the byline, the
-date and time, the reading time, a section label. Bylines are recognised by the author names
-the page declares elsewhere (two sources agreeing); dates and reading times by their digits.
+date and time, the reading time, a share link, a newsletter prompt. Bylines are recognised by
+the author names the page declares elsewhere (two sources agreeing); dates and reading times by
+their digits.
 
 After the last paragraph of an article, extractors keep what the page puts under it: copyright
 notices, "write to the reporter at ..." and "follow us @..." lines, newsletter and comment
@@ -35,7 +36,8 @@ _ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://|\bwww\.|(^|\s)@\w+")  # e-mail, w
 _PROMPT = re.compile(
     r"©|\bcopyright\b|all rights reserved"
     r"|\bnewsletter|\bsubscri(be|ption)|\bsuscri|\babonn|\bsign up\b|\bfollow (us|him|her|them)\b"
-    r"|\bshare (it|this)\b|contributed to this report|^(reporting|editing) by\b",
+    r"|\bshare (it|this)\b|contributed to this report|^(reporting|editing) by\b"
+    r"|^with (files|reporting) (from|by)\b|\bcommenting\b|\blog ?(in|out)\b",
     re.IGNORECASE,
 )
 
@@ -69,7 +71,7 @@ def _is_header_line(paragraph: str, names: list[str]) -> bool:
 
 
 def trim_head(body: str, author_names: list[str]) -> str:
-    """Drop bylines, dates and reading times above the article's first paragraph."""
+    """Drop bylines, dates, reading times, prompts and links above the first paragraph."""
     paragraphs = body.split("\n\n")
     names = [name for name in author_names if len(name) > 2]
     start = 0
@@ -116,6 +118,9 @@ def _is_author_note(paragraph: str, names: list[str]) -> bool:
     return any(name.casefold() in folded for name in names)
 
 
+_TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list)
+
+
 def trim_tail(body: str, author_names: Sequence[str] = ()) -> str:
     """Drop notices, prompts, author notes and orphan labels after the last paragraph."""
     paragraphs = body.split("\n\n")
@@ -126,6 +131,3 @@ def trim_tail(body: str, author_names: Sequence[str] = ()) -> str:
     ):
         paragraphs.pop()
     return "\n\n".join(paragraphs)
-
-
-_TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list)

@@ -33,6 +33,9 @@ _BODY_PARAGRAPH_CHARS = 80
 _MAX_CLIMB = 6
 # Kicker, dek and byline lines an extractor may keep from an HTML <header>.
 _HEADER_LINES = 3
+# A sentence-long heading right under the headline: the dek (subtitle).
+_DEK_TAGS = ("h2", "h3", "h4")
+_MIN_DEK_CHARS = 60
 # A text set wholly in bold, or as a heading, is a standfirst or dek, never a body paragraph.
 _APART_TAGS = ("strong", "b", "h2", "h3")
 
@@ -42,7 +45,10 @@ def _repeats_title(paragraph: list[str], title: list[str]) -> bool:
     if not title or len(paragraph) < len(title):
         return False
     extra = len(paragraph) - len(title)
-    if paragraph[-len(title) :] == title and extra <= _KICKER_TOKENS:
+    # Compared as strings: a kicker set in its own span is often glued to the headline's first
+    # word ("MigrationChiesa calls ..."), which no token comparison would see.
+    text, wanted = " ".join(paragraph), " ".join(title)
+    if text.endswith(wanted) and extra <= _KICKER_TOKENS:
         return True
     return paragraph[: len(title)] == title and extra <= _SITE_SUFFIX_TOKENS
 
@@ -126,6 +132,14 @@ def _without_header_lines(paragraphs: list[str], tree: HtmlElement) -> list[str]
     return paragraphs[start:]
 
 
+def _without_dek(paragraphs: list[str], tree: HtmlElement) -> list[str]:
+    """A first paragraph set as a long heading is the dek under the headline, not the story."""
+    if len(paragraphs) < 2 or len(paragraphs[0]) < _MIN_DEK_CHARS:
+        return paragraphs  # a short heading first may be the story's first section title
+    holder = _innermost_holder(tree, paragraphs[0])
+    return paragraphs[1:] if holder is not None and holder.tag in _DEK_TAGS else paragraphs
+
+
 def strip_heading(
     body: str, titles: Sequence[str], description: str | None, tree: HtmlElement | None
 ) -> str:
@@ -141,7 +155,7 @@ def strip_heading(
             paragraphs = paragraphs[:start] + paragraphs[index + 1 :]
             break
     if tree is not None:
-        paragraphs = _without_header_lines(paragraphs, tree)
+        paragraphs = _without_dek(_without_header_lines(paragraphs, tree), tree)
     description_tokens = words(description or "")
     for index, paragraph in enumerate(paragraphs[:_HEAD_PARAGRAPHS]):
         if _repeats_description(words(paragraph), description_tokens):

@@ -34,3 +34,10 @@ def test_drops_more_stories_cues_in_several_languages() -> None:
 def test_keeps_sentences_that_start_with_a_cue_word() -> None:
     text = "Related talks will follow next week, the ministry said."
     assert clean_body(text) == text
+
+
+def test_drops_picture_credit_lines_but_keeps_sentences_about_photos() -> None:
+    text = "First paragraph.\nPhoto: Agency/Photographer\nSecond paragraph."
+    assert clean_body(text) == "First paragraph.\n\nSecond paragraph."
+    sentence = "Photo: the ministry released a picture of the launch site on Monday."
+    assert clean_body(sentence) == sentence

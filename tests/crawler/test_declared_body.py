@@ -59,3 +59,10 @@ def test_changes_nothing_when_the_declaration_covers_little_of_the_body() -> Non
 def test_declared_text_replaces_a_body_the_extractor_cut_short() -> None:
     declared = "\n".join(ARTICLE)
     assert reconcile_with_declared(ARTICLE[0], declared) == "\n\n".join(ARTICLE)
+
+
+def test_reads_a_body_declared_as_html_as_plain_text() -> None:
+    html_body = "".join(f"<p>{line.replace('the', 'the&#160;', 1)}</p>" for line in ARTICLE)
+    declared = declared_article_body(_page(html_body))
+    assert declared is not None and "<p>" not in declared
+    assert reconcile_with_declared(ARTICLE[0], declared).count("\n\n") == len(ARTICLE) - 1

@@ -22,6 +22,8 @@ LAST = "The ministry said it would publish the full results of the inquiry next 
         "Esta funcionalidad es sólo para suscriptores",
         "Reporting by A. Writer; Editing by B. Editor",
         "Two staff writers contributed to this report.",
+        "With files from The Associated Press",
+        "Please log in again to confirm your display name before commenting.",
         "Comments",
         "You may also like:",
         "関連記事",

@@ -87,3 +87,15 @@ def test_strips_leading_lines_that_sit_in_an_html_header() -> None:
 def test_never_cuts_the_only_paragraph_of_a_brief() -> None:
     assert strip_heading(LEAD, [], LEAD, HEADER_LEAD) == LEAD
     assert strip_heading("Talks resume in Geneva", ["Talks resume in Geneva"], None, None) != ""
+
+
+def test_strips_headline_with_a_kicker_glued_to_its_first_word() -> None:
+    body = f"Border crisisTalks resume in Geneva\n\n{FIRST}"
+    assert strip_heading(body, ["Talks resume in Geneva"], None, None) == FIRST
+
+
+def test_strips_a_dek_set_as_a_heading_but_keeps_a_section_title() -> None:
+    dek = "Officials from both sides say the talks could settle the border dispute this year"
+    page = _page(f"<article><h1>Talks resume</h1><h2>{dek}</h2><h2>Background</h2><p>{FIRST}</p>")
+    assert strip_heading(f"{dek}\n\n{FIRST}", [], None, page) == FIRST
+    assert strip_heading(f"Background\n\n{FIRST}", [], None, page) == f"Background\n\n{FIRST}"
