@@ -18,7 +18,7 @@ from collections import Counter
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.metadata import _json_ld_objects
+from crawler.extraction.metadata import json_ld_objects
 from crawler.extraction.wording import shingles, words
 
 __all__ = ["declared_article_body", "reconcile_with_declared"]
@@ -40,7 +40,7 @@ _SENTENCE_END = (".", "!", "?", ":")
 
 def declared_article_body(tree: HtmlElement) -> str | None:
     """The first JSON-LD ``articleBody`` of the page long enough to be the article."""
-    for node in _json_ld_objects(tree):
+    for node in json_ld_objects(tree):
         text = node.get("articleBody")
         if isinstance(text, str) and len(words(text)) >= _MIN_DECLARED_WORDS:
             return _as_text(text)

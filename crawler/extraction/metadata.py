@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from crawler.extraction.byline import Byline, read_byline
 
-__all__ = ["PageMetadata", "read_metadata"]
+__all__ = ["PageMetadata", "json_ld_objects", "read_metadata"]
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 
@@ -85,7 +85,8 @@ def _walk(node: object) -> Iterator[dict[str, Any]]:
         yield from _walk(node.get("mainEntity", []))
 
 
-def _json_ld_objects(tree: Any) -> Iterator[dict[str, Any]]:
+def json_ld_objects(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object of the parsed page ``tree``; broken blocks are skipped."""
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text_content() or "null", strict=False)
@@ -172,7 +173,7 @@ def read_metadata(html: str) -> PageMetadata:
     # Bytes with an explicit encoding: lxml would otherwise guess (latin-1) for str input
     # that carries no charset declaration, and mangle every non-ASCII character.
     tree = lxml_html.fromstring(html.encode("utf-8"), parser=_PARSER)
-    for node in _json_ld_objects(tree):
+    for node in json_ld_objects(tree):
         if _types(node) & _ARTICLE_TYPES:
             _apply_json_ld(found, node)
     _apply_meta(found, _meta(tree))
