@@ -4,9 +4,9 @@ Two signals, averaged: the cosine of the articles' embeddings (what they are abo
 wording) and the TF-IDF cosine of their entity-and-keyword profiles (who and what they name;
 people, organisations and weapons count double, since they tell events apart better than the
 countries every article names). The embedding picks the ``CANDIDATES`` nearest of the last
-``WINDOW`` articles in the same language with one matrix product; only those are scored on
-profiles. An article joins the story of the best candidate scoring at least ``THRESHOLD``;
-otherwise it starts a story labelled with its leading names.
+``WINDOW`` articles in the same language (``story_window``: compact codes first, then exact
+cosines); only those are scored on profiles. An article joins the story of the best candidate
+scoring at least ``THRESHOLD``; otherwise it starts a story labelled with its leading names.
 
 The embedding model and the keyword stopwords are English: on other languages both put
 unrelated articles close together (any two German pages score 0.9), so there only the
@@ -18,7 +18,6 @@ The same score, minus the article's own near-duplicates, ranks related articles.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from newsloom.schema import Article
 from workers.enrichment.embeddings import LANGUAGES
 from workers.enrichment.gazetteer import load_gazetteer
 from workers.enrichment.stage import record
+from workers.enrichment.story_window import Nearest, StoryWindow
 from workers.state import KEY_PREFIX
 
 __all__ = ["THRESHOLD", "VERSION", "Related", "Stories", "profile"]
@@ -40,10 +40,11 @@ THRESHOLD = 0.5
 WINDOW = 5000  # recent articles (per language) a new one is compared with
 CANDIDATES = 20  # nearest by embedding, then scored on profiles too
 MIN_SHARED_NAMES = 2
-VERSION = f"stories-embedding+tfidf-2-t{THRESHOLD}-n{MIN_SHARED_NAMES}"
+VERSION = f"stories-embedding+tfidf-3-t{THRESHOLD}-n{MIN_SHARED_NAMES}"
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
-_PREFIX = f"{KEY_PREFIX}:stories:v2"
+# v3: the window's sign codes and sequence numbers (v2 indexes have neither).
+_PREFIX = f"{KEY_PREFIX}:stories:v3"
 _PROFILES = f"{_PREFIX}:profiles"  # hash: id -> {"terms", "story", "label", "group", "language"}
 _VECTORS = f"{_PREFIX}:vectors"  # hash: article id -> base64 of float16 unit vector
 _DF = f"{_PREFIX}:df"  # hash: term -> documents containing it
@@ -122,20 +123,12 @@ def _vector(article: Article) -> Vector | None:
     return np.asarray(embedding, dtype=np.float32)
 
 
-def _encode(vector: Vector) -> str:
-    # float16 halves what every comparison reads back; cosines move by under 1e-3.
-    return base64.b64encode(vector.astype(np.float16).tobytes()).decode("ascii")
-
-
-def _decode(raw: str) -> Vector:
-    return np.frombuffer(base64.b64decode(raw), dtype=np.float16).astype(np.float32)
-
-
 class Stories:
     """The shared story index, bound to one Redis server."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
+        self._window = StoryWindow(client, _PREFIX)
 
     def _idf(self, terms: set[str], language: str | None) -> dict[str, float]:
         ordered = sorted(terms)
@@ -147,29 +140,31 @@ class Stories:
         }
 
     def _candidates(
-        self, language: str | None, vector: Vector | None, skip: str
+        self, language: str | None, vector: Vector | None, skip: str, nearest: Nearest | None
     ) -> list[tuple[str, float]]:
-        """Recent articles worth scoring, with their embedding cosine (0 without vectors)."""
-        size = WINDOW if vector is not None else CANDIDATES * 10
-        recent = [str(i) for i in self._client.zrevrange(_recent(language), 0, size - 1)]
-        ids = [i for i in recent if i != skip]
+        """Recent articles worth scoring, with their embedding cosine (0 without vectors);
+        ``nearest``, an earlier search, is completed with the articles added since."""
         if vector is None:
             # No meaningful embedding: the latest articles of the language, names decide.
-            return [(i, 0.0) for i in ids]
-        stored = self._client.hmget(_VECTORS, ids) if ids else []
-        known = [(i, _decode(str(raw))) for i, raw in zip(ids, stored, strict=True) if raw]
-        if not known:
-            return []
-        cosines = np.stack([v for _i, v in known]) @ vector
-        best = np.argsort(-cosines, kind="stable")[:CANDIDATES]
-        return [(known[int(n)][0], float(cosines[int(n)])) for n in best]
+            recent = self._client.zrevrange(_recent(language), 0, CANDIDATES * 10 - 1)
+            return [(str(i), 0.0) for i in recent if str(i) != skip]
+        if nearest is None:
+            return self._window.nearest(language, vector, skip, CANDIDATES).found
+        cosines = dict(nearest.found)
+        cosines.update(self._window.added_since(language, nearest.sequence, vector, skip))
+        return sorted(cosines.items(), key=lambda item: -item[1])[:CANDIDATES]
 
     def _score(
-        self, terms: Profile, vector: Vector | None, language: str | None, skip: str
+        self,
+        terms: Profile,
+        vector: Vector | None,
+        language: str | None,
+        skip: str,
+        nearest: Nearest | None = None,
     ) -> list[tuple[Related, dict[str, Any]]]:
         """Candidates scored on both signals (names alone without vectors), best first,
         each with its stored profile."""
-        candidates = self._candidates(language, vector, skip)
+        candidates = self._candidates(language, vector, skip, nearest)
         if not candidates:
             return []
         raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
@@ -193,8 +188,7 @@ class Stories:
         if raw_profile is None:
             return []
         stored = json.loads(str(raw_profile))
-        raw_vector = self._client.hget(_VECTORS, article_id)
-        vector = _decode(str(raw_vector)) if raw_vector else None
+        vector = self._window.vector(article_id)
         group = stored.get("group")
         scored = self._score(stored["terms"], vector, stored.get("language"), article_id)
         return [r for r, other in scored if not group or other.get("group") != group][:limit]
@@ -204,19 +198,33 @@ class Stories:
 
         Runs twice: the stored profile is found under the article's id and its story kept.
         """
-        # One lock across workers: two articles on a new event enriched at once must not
-        # both start a story.
-        with self._client.lock(_LOCK, timeout=30, blocking_timeout=60):
-            raw = self._client.hget(_PROFILES, article.id)
-            stored = self._add(article) if raw is None else json.loads(str(raw))
+        raw = self._client.hget(_PROFILES, article.id)
+        stored = self._add_locked(article) if raw is None else json.loads(str(raw))
         return record(
             article, "stories", VERSION, story_id=stored["story"], story_label=stored["label"]
         )
 
-    def _add(self, article: Article) -> dict[str, Any]:
-        terms = profile(article)
+    def _add_locked(self, article: Article) -> dict[str, Any]:
+        """Search the window first, then add the article under the lock."""
         vector = _vector(article)
-        scored = self._score(terms, vector, article.language, article.id)
+        # The costly search runs unlocked, so workers search in parallel; under the lock it
+        # is only completed with the few articles added meanwhile.
+        nearest = (
+            self._window.nearest(article.language, vector, article.id, CANDIDATES)
+            if vector is not None
+            else None
+        )
+        # One lock across workers: two articles on a new event enriched at once must not
+        # both start a story.
+        with self._client.lock(_LOCK, timeout=30, blocking_timeout=60):
+            raw = self._client.hget(_PROFILES, article.id)
+            return self._add(article, vector, nearest) if raw is None else json.loads(str(raw))
+
+    def _add(
+        self, article: Article, vector: Vector | None, nearest: Nearest | None
+    ) -> dict[str, Any]:
+        terms = profile(article)
+        scored = self._score(terms, vector, article.language, article.id, nearest)
         story, label = article.id, _label(article)
         # One event means similar text and the same actors: a shared country is not enough.
         best = scored[0][0] if scored else None
@@ -232,7 +240,7 @@ class Stories:
         with self._client.pipeline(transaction=True) as pipe:
             pipe.hset(_PROFILES, article.id, json.dumps(stored))
             if vector is not None:
-                pipe.hset(_VECTORS, article.id, _encode(vector))
+                self._window.add(pipe, article.language, article.id, vector)
             pipe.zadd(_recent(article.language), {article.id: article.fetched_at.timestamp()})
             for term in terms:
                 pipe.hincrby(_DF, term, 1)
@@ -253,7 +261,7 @@ class Stories:
                 pipe.hincrby(_DF, term, -1)
             pipe.zrem(recent, *old)
             pipe.hdel(_PROFILES, *old)
-            pipe.hdel(_VECTORS, *old)
+            self._window.forget(pipe, language, old)
             counts = pipe.execute()[: len(terms)]
         # Terms no article in any window uses any more go, so the hash stays bounded too.
         # (Safe without a transaction: every writer holds the stories lock.)
