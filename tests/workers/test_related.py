@@ -63,12 +63,18 @@ def _wait_indexed(es: Elasticsearch, alias: str, articles: list[Article]) -> lis
 
 @pytest.fixture(scope="module")
 def seeds(private: Settings, es: Elasticsearch) -> list[Article]:
-    """The seeds, sent after corpus pages on other subjects, enriched and indexed."""
+    """The seeds, sent after corpus pages on other subjects, enriched and indexed.
+
+    The second seed is sent once the first is indexed: the story is labelled by the article
+    that started it, and the worker's processes would otherwise race for that.
+    """
     celery = create_celery(private)
     _send(celery, corpus_bodies()[:DISTRACTORS])
     articles = [seed_article(path, "outlet-a") for path in seed_paths()]
-    _send(celery, articles)
-    _wait_indexed(es, private.index_alias, [*corpus_bodies()[:DISTRACTORS], *articles])
+    _send(celery, articles[:1])
+    _wait_indexed(es, private.index_alias, [*corpus_bodies()[:DISTRACTORS], articles[0]])
+    _send(celery, articles[1:])
+    _wait_indexed(es, private.index_alias, articles)
     return articles
 
 
