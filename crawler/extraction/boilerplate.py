@@ -27,6 +27,11 @@ _LABEL = re.compile(
 )
 _TEASER = re.compile(rf"^({_MORE_STORIES})\s*:", re.IGNORECASE)
 _DURATION = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+# A video card's caption ends with its running time and unit ("... 18.04.2024 | 0:21 min");
+# a sentence of the article never ends on a clock-style duration.
+_VIDEO_CAPTION = re.compile(
+    r"\b\d{1,2}:\d{2}(:\d{2})?\s*(min|mins|minutes|minuten)\.?$", re.IGNORECASE
+)
 # A picture credit on a line of its own ("Photo: Agency/Photographer"), never a sentence.
 _CREDIT = re.compile(
     r"^(photo|image|picture|pictures|photograph|credit|foto|fotos|bild|imagen)\s*:\s*\S[^.!?]{0,80}$",
@@ -47,6 +52,8 @@ def clean_body(text: str) -> str:
     skip_title: str | None = None
     for index, paragraph in enumerate(paragraphs):
         if any(shape.match(paragraph) for shape in (_LABEL, _TEASER, _DURATION, _CREDIT)):
+            continue
+        if _VIDEO_CAPTION.search(paragraph):
             continue
         if _is_video_card(paragraphs, index):
             skip_title = paragraph

@@ -7,11 +7,12 @@ their digits.
 
 After the last paragraph of an article, extractors keep what the page puts under it: copyright
 notices, "write to the reporter at ..." and "follow us @..." lines, newsletter and comment
-prompts, agency credits ("Reporting by ...", "... contributed to this report"), and short labels
-of boxes whose content was dropped ("Comments", "Tags", "You may also like:"). None of these is
-article text, and they all have a shape: a copyright sign, an address, a prompt, or a label with
-no sentence in it. Only the tail is trimmed, paragraph by paragraph from the end, so the same
-words inside the article are never touched.
+prompts with the line of sales text under them, appeals for support, agency credits ("Reporting
+by ...", "... contributed to this report"), editorial notes ("more to follow", "First published
+in ..."), and short labels of boxes whose content was dropped ("Comments", "Tags", "You may also
+like:"). None of these is article text, and they all have a shape: a copyright sign, an
+address, a prompt, or a label with no sentence in it. Only the tail is trimmed, paragraph by
+paragraph from the end, so the same words inside the article are never touched.
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ _PROMPT = re.compile(
     r"©|\bcopyright\b|all rights reserved"
     r"|\bnewsletter|\bsubscri(be|ption)|\bsuscri|\babonn|\bsign up\b|\bfollow (us|him|her|them)\b"
     r"|\bshare (it|this)\b|contributed to this report|^(reporting|editing) by\b"
-    r"|^with (files|reporting) (from|by)\b|\bcommenting\b|\blog ?(in|out)\b",
+    r"|^with (files|reporting) (from|by)\b|\bcommenting\b|\blog ?(in|out)\b"
+    # A named account to follow on a network ("Follow The Outlet on Google News"), an appeal
+    # for support, a subscription in Turkish ("abone").
+    r"|\bfollow (?-i:[A-Z])\S*( (?-i:[A-Z])\S*)* on\b"
+    r"|\bsupport us\b|\b(support|invest in) (our |independent |quality )?journalism\b"
+    r"|\bunterstützen sie uns\b|\babone"
+    # Editorial notes about the text, not part of it: a developing story, a republication.
+    r"|\bmore to follow\b|\bdeveloping story\b"
+    r"|^(this (article|story) was )?(first|originally) published\b",
     re.IGNORECASE,
 )
 
@@ -118,16 +127,30 @@ def _is_author_note(paragraph: str, names: list[str]) -> bool:
     return any(name.casefold() in folded for name in names)
 
 
+def _is_box_pitch(paragraphs: list[str]) -> bool:
+    """The last paragraph is the one-line pitch of a box whose heading is a prompt or notice.
+
+    Newsletter, comment and copyright boxes under a story are a prompt ("Newsletter: ...",
+    "Join our commenting forum", "Copyright ...") over a line of sales text that has no prompt
+    words of its own; the prompt above it is what marks both as furniture. Only a prompt counts,
+    not an address: an embedded post's attribution line carries a handle and is the article's.
+    """
+    if len(paragraphs) < 3 or len(_WORD.findall(paragraphs[-1])) > _MAX_NOTICE_WORDS:
+        return False
+    return _is_notice(paragraphs[-2], with_address=False)
+
+
 _TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list)
 
 
 def trim_tail(body: str, author_names: Sequence[str] = ()) -> str:
-    """Drop notices, prompts, author notes and orphan labels after the last paragraph."""
+    """Drop notices, prompts, box pitches, author notes and orphan labels under the story."""
     paragraphs = body.split("\n\n")
     names = [name for name in author_names if " " in name.strip()]  # full names only
     while len(paragraphs) > 1 and (
         any(is_furniture(paragraphs[-1]) for is_furniture in _TAIL_FURNITURE)
         or _is_author_note(paragraphs[-1], names)
+        or _is_box_pitch(paragraphs)
     ):
         paragraphs.pop()
     return "\n\n".join(paragraphs)

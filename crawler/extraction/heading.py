@@ -143,17 +143,29 @@ def _without_dek(paragraphs: list[str], tree: HtmlElement) -> list[str]:
 def strip_heading(
     body: str, titles: Sequence[str], description: str | None, tree: HtmlElement | None
 ) -> str:
-    """Cut the leading headline (with its kicker), header lines and standalone lead."""
+    """Cut the leading headline (with its kicker), header lines and standalone lead.
+
+    A bare repeat of the headline as the last paragraph goes too.
+    """
     paragraphs = body.split("\n\n")
     title_tokens = [tokens for title in titles if (tokens := words(title))]
     head = [words(paragraph) for paragraph in paragraphs[:_HEAD_PARAGRAPHS]]
-    for index, tokens in enumerate(head):
-        if index + 1 < len(paragraphs) and any(_repeats_title(tokens, t) for t in title_tokens):
-            above = head[:index]
-            # Short lines above the headline are its kicker, section or date: header too.
-            start = 0 if all(len(line) <= _SHORT_LINE_TOKENS for line in above) else index
-            paragraphs = paragraphs[:start] + paragraphs[index + 1 :]
-            break
+    repeats = [
+        index
+        for index, tokens in enumerate(head)
+        if index + 1 < len(paragraphs) and any(_repeats_title(tokens, t) for t in title_tokens)
+    ]
+    # The headline can come twice (the page's <title> and the <h1>, or a lead video's title and
+    # the article's): after the first, a repeat goes only when it is the bare headline, since a
+    # dateline that quotes the headline ("Agency, 24 April - Title: ...") opens the story.
+    repeats = repeats[:1] + [index for index in repeats[1:] if head[index] in title_tokens]
+    if repeats:
+        above = [line for index, line in enumerate(head[: repeats[-1]]) if index not in repeats]
+        # Short lines above the headline are its kicker, section or date: header too.
+        if all(len(line) <= _SHORT_LINE_TOKENS for line in above):
+            paragraphs = paragraphs[repeats[-1] + 1 :]
+        else:
+            paragraphs = [p for index, p in enumerate(paragraphs) if index not in repeats]
     if tree is not None:
         paragraphs = _without_dek(_without_header_lines(paragraphs, tree), tree)
     description_tokens = words(description or "")
@@ -163,4 +175,7 @@ def strip_heading(
             if standalone is not False and len(paragraphs) > 1:  # a brief is all lead
                 paragraphs = paragraphs[:index] + paragraphs[index + 1 :]
             break
+    # The bare headline again under the story is a share or "back to top" card repeating it.
+    if len(paragraphs) > 1 and words(paragraphs[-1]) in title_tokens:
+        paragraphs = paragraphs[:-1]
     return "\n\n".join(paragraphs)

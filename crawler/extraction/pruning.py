@@ -1,13 +1,15 @@
 """Mark the parts of a page that are not its article, before the main-content extractor reads it.
 
-Two kinds of blocks sit inside or beside the article's container and end up in extracted text:
+Three kinds of blocks sit inside or beside the article's container and end up in extracted text:
 
 - link lists: related-story teasers, breadcrumbs, tag clouds and "more on this" boxes are lists
   whose every item is a link and much of whose text is link text; a list that belongs to the
   article (steps, facts, quoted points) is prose, with a link here and there at most;
 - other articles: an HTML ``<article>`` is one self-contained composition, and the page's own is
   the one holding its ``<h1>``; further full-size ``<article>`` elements that neither contain it
-  nor sit inside it are other stories (infinite scroll, "you may also like" posts).
+  nor sit inside it are other stories (infinite scroll, "you may also like" posts);
+- widgets: a small block around a form field (checkbox, choice, text field) is a consent
+  placeholder, a newsletter or a poll box, never prose.
 
 Marked elements carry :data:`PRUNE_MARK`; trafilatura is told to prune :data:`PRUNE_XPATH`
 after it has read the page's metadata, so bylines and dates there are still seen.
@@ -17,7 +19,14 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-__all__ = ["PRUNE_MARK", "PRUNE_XPATH", "mark_link_lists", "mark_other_articles", "mark_page"]
+__all__ = [
+    "PRUNE_MARK",
+    "PRUNE_XPATH",
+    "mark_control_boxes",
+    "mark_link_lists",
+    "mark_other_articles",
+    "mark_page",
+]
 
 PRUNE_MARK = "data-newsloom-prune"
 PRUNE_XPATH = f"//*[@{PRUNE_MARK}]"
@@ -28,6 +37,15 @@ _MIN_ITEMS = 2
 _MIN_LINK_DENSITY = 0.3
 # An <article> this long (characters, no spaces) is a story, not a teaser card.
 _MIN_ARTICLE_CHARS = 400
+# Form controls, and the most text (characters, no spaces) a widget around one holds: a consent
+# notice or newsletter pitch is a few sentences, an article's container is far longer.
+# Buttons are left out: pages put "read more", play and share buttons inside the story's own
+# text blocks, while a field to fill in or tick never belongs to a story.
+_CONTROL_TAGS = ("input", "select", "textarea")
+# Inputs that are buttons or carry nothing visible.
+_BUTTON_INPUTS = ("hidden", "button", "submit", "reset", "image")
+_MAX_CONTROL_BOX_CHARS = 700
+_CONTAINER_TAGS = ("body", "html", "article", "main")
 
 
 def _text_length(element: HtmlElement) -> int:
@@ -70,6 +88,53 @@ def mark_other_articles(tree: HtmlElement) -> int:
     return marked
 
 
+def _text_length_beyond(element: HtmlElement, limit: int) -> int:
+    """The text length of ``element``, counted only until it passes ``limit`` (pages are big)."""
+    length = 0
+    for text in element.itertext():
+        length += len("".join(text.split()))
+        if length > limit:
+            break
+    return length
+
+
+def _control_box(control: HtmlElement) -> HtmlElement | None:
+    """The largest small block around a form control that holds neither headline nor article."""
+    box, box_length = None, 0
+    for ancestor in control.iterancestors():
+        if ancestor.tag in _CONTAINER_TAGS:
+            break
+        length = _text_length_beyond(ancestor, _MAX_CONTROL_BOX_CHARS)
+        if length > _MAX_CONTROL_BOX_CHARS or ancestor.find(".//h1") is not None:
+            break
+        box, box_length = ancestor, length
+    if box is None or box_length == 0:
+        return None
+    parent = box.getparent()
+    if parent is None or _text_length_beyond(parent, 2 * box_length) <= 2 * box_length:
+        return None  # the block is most of what surrounds it: a short story, not a widget in one
+    return box
+
+
+def mark_control_boxes(tree: HtmlElement) -> int:
+    """Mark the small blocks that hold a form control; return how many were marked.
+
+    Article prose never holds a checkbox, a choice or a text field; consent placeholders for
+    embedded content ("show external content" with a checkbox), newsletter and poll boxes do.
+    The extractor drops the control itself but keeps the words around it, so the block the
+    control sits in goes, as long as it is small (a widget, not the story's container).
+    """
+    marked = 0
+    for control in tree.iter(*_CONTROL_TAGS):
+        if control.tag == "input" and control.get("type", "").lower() in _BUTTON_INPUTS:
+            continue
+        box = _control_box(control)
+        if box is not None and box.get(PRUNE_MARK) is None:
+            box.set(PRUNE_MARK, "")
+            marked += 1
+    return marked
+
+
 def mark_page(tree: HtmlElement) -> int:
-    """Mark link lists and other articles of ``tree``; return how many elements were marked."""
-    return mark_link_lists(tree) + mark_other_articles(tree)
+    """Mark link lists, other articles and control boxes of ``tree``; return how many."""
+    return mark_link_lists(tree) + mark_other_articles(tree) + mark_control_boxes(tree)

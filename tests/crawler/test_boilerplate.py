@@ -41,3 +41,13 @@ def test_drops_picture_credit_lines_but_keeps_sentences_about_photos() -> None:
     assert clean_body(text) == "First paragraph.\n\nSecond paragraph."
     sentence = "Photo: the ministry released a picture of the launch site on Monday."
     assert clean_body(sentence) == sentence
+
+
+def test_drops_video_captions_that_end_with_a_running_time() -> None:
+    first, last = "The envoy arrived in Seoul on Monday.", "Talks begin at 10:30 on Tuesday."
+    caption = "Sanctions were widened after the launch. 18.04.2024 | 0:21 min"
+    text = f"{first}\n\n{caption}\n\n05.09.2024 | 2:03 min\n\n{last}"
+    assert clean_body(text) == f"{first}\n\n{last}"
+    assert clean_body("The meeting lasted 45 min.\n\nIt ended at 11:45.") == (
+        "The meeting lasted 45 min.\n\nIt ended at 11:45."
+    )

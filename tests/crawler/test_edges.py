@@ -7,6 +7,7 @@ import pytest
 from crawler.extraction.edges import trim_head, trim_tail
 
 LAST = "The ministry said it would publish the full results of the inquiry next month."
+FIRST_OF_TWO = "Investigators spent a year on the case before handing their report to the ministry."
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,13 @@ LAST = "The ministry said it would publish the full results of the inquiry next 
         "Two staff writers contributed to this report.",
         "With files from The Associated Press",
         "Please log in again to confirm your display name before commenting.",
+        "Follow The Daily Outlet on Google News and add us as a preferred source.",
+        "Did you like this article? Then please support us with a donation.",
+        "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende.",
+        "Haberler abonelere sunulur. Abonelik için iletişime geçiniz.",
+        "Get our reporting for a small monthly fee. Invest in journalism, invest in democracy.",
+        "This is a developing story - more to follow.",
+        "First published in The Weekly Review.",
         "Comments",
         "You may also like:",
         "関連記事",
@@ -105,3 +113,28 @@ def test_trims_a_newsletter_prompt_above_the_story_but_keeps_a_fact_box_with_a_l
     assert trim_head(f"{prompt}\n\n{LAST}", []) == LAST
     facts = "Tested by: A. Rider Price: 24.99 More info: www.maker.example"
     assert trim_head(f"{facts}\n\n{LAST}", []) == f"{facts}\n\n{LAST}"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "Newsletter: Asia Morning\n\nEvery weekday the top stories from our correspondents",
+        "Join our commenting forum\n\nJoin the conversation and see what other readers reply",
+        "Copyright © 2024 The Daily Outlet.\n\nHave you spotted a claim we should check?",
+    ],
+)
+def test_trims_a_prompt_box_with_its_one_line_pitch(box: str) -> None:
+    assert trim_tail(f"{FIRST_OF_TWO}\n\n{LAST}\n\n{box}") == f"{FIRST_OF_TWO}\n\n{LAST}"
+
+
+def test_keeps_a_closing_line_under_a_paragraph_with_an_address() -> None:
+    quoted = "The campaign was announced at https://outlet.example/campaign on Monday."
+    body = f"{FIRST_OF_TWO}\n\n{quoted}\n\n- A. Writer (@writer) 18 November 2024"
+    assert trim_tail(body) == body
+
+
+def test_keeps_a_closing_sentence_about_following_rules() -> None:
+    body = (
+        f"{FIRST_OF_TWO}\n\nOfficials said all parties would follow the rules on export controls."
+    )
+    assert trim_tail(body) == body

@@ -99,3 +99,22 @@ def test_strips_a_dek_set_as_a_heading_but_keeps_a_section_title() -> None:
     page = _page(f"<article><h1>Talks resume</h1><h2>{dek}</h2><h2>Background</h2><p>{FIRST}</p>")
     assert strip_heading(f"{dek}\n\n{FIRST}", [], None, page) == FIRST
     assert strip_heading(f"Background\n\n{FIRST}", [], None, page) == f"Background\n\n{FIRST}"
+
+
+def test_strips_every_bare_repeat_of_the_headline_and_the_short_lines_between() -> None:
+    # The page's <title> with the site name, a video's duration line, then the <h1> itself.
+    body = (
+        f"Talks resume in Geneva | Daily Outlet\n\n02:57 min\n\nTalks resume in Geneva\n\n{FIRST}"
+    )
+    assert strip_heading(body, ["Talks resume in Geneva"], None, None) == FIRST
+
+
+def test_keeps_a_dateline_that_quotes_the_headline_after_its_first_repeat() -> None:
+    dateline = "Geneva, 24 April - Title: Talks resume in Geneva"
+    body = f"Talks resume in Geneva | Daily Outlet\n\n{dateline}\n\n{FIRST}"
+    assert strip_heading(body, ["Talks resume in Geneva"], None, None) == f"{dateline}\n\n{FIRST}"
+
+
+def test_strips_a_bare_headline_repeated_under_the_story() -> None:
+    body = f"{FIRST}\n\n{SECOND}\n\nTalks resume in Geneva"
+    assert strip_heading(body, ["Talks resume in Geneva"], None, None) == f"{FIRST}\n\n{SECOND}"

@@ -89,3 +89,39 @@ def test_leaves_articles_alone_when_the_headline_is_outside_them() -> None:
         f"<h1>Talks resume</h1><article id='a'>{STORY}</article><article id='b'>{STORY}</article>"
     )
     assert _page_marks(body) == []
+
+
+CONSENT = (
+    "<div id='consent'><div><p>Recommended external content</p>"
+    "<p>Our editors chose external content here that adds to the article.</p>"
+    "<input type='checkbox' id='show'><label for='show'>Show external content</label>"
+    "<p>I agree that personal data may be passed to third-party platforms.</p></div></div>"
+)
+
+
+def test_marks_a_consent_placeholder_with_a_checkbox_inside_the_story() -> None:
+    body = f"<article id='own'><h1>Talks resume</h1><div id='text'>{STORY}{CONSENT}{STORY}</div>"
+    assert _page_marks(f"{body}</article>") == ["consent"]
+
+
+def test_keeps_the_story_around_a_field_and_ignores_hidden_inputs() -> None:
+    # The smallest block with the field is the article's text itself: too long to be a widget.
+    story = f"<div id='text'>{STORY}{STORY}<input type='search' name='q'></div>"
+    hidden = "<p id='note'>A note.<input type='hidden' name='token'></p>"
+    assert _page_marks(f"<article id='own'><h1>Talks resume</h1>{story}{hidden}</article>") == []
+
+
+def test_keeps_a_headline_block_with_a_field() -> None:
+    header = "<div id='head'><h1>Talks resume</h1><input type='checkbox' id='save'></div>"
+    assert _page_marks(f"{header}{STORY}") == []
+
+
+def test_keeps_a_short_story_whose_text_block_holds_a_field() -> None:
+    brief = "<div id='text'><p>The envoy arrived in Seoul on Monday.</p><textarea></textarea></div>"
+    assert _page_marks(f"<article id='own'><h1>Envoy arrives</h1>{brief}</article>") == []
+
+
+def test_keeps_a_block_of_the_story_with_a_read_more_button() -> None:
+    chunk = "<div id='chunk'><p>The envoy arrived on Monday.</p><button>Read more</button></div>"
+    body = f"<article id='own'><h1>Envoy arrives</h1><div>{STORY}{chunk}{STORY}</div></article>"
+    assert _page_marks(body) == []
