@@ -12,12 +12,12 @@ import pytest
 import redis
 from celery import Celery
 from elasticsearch import Elasticsearch
-from pydantic import RedisDsn
 
 from newsloom.schema import Article
 from newsloom.settings import Settings
 from ops.local.background import BackgroundProcess
 from ops.local.supervision import wait_until
+from tests.workers.private import private_redis
 from tests.workers.seeds import corpus_bodies, seed_article, seed_paths
 from workers.app import create_celery
 from workers.enrichment import stories as stories_module
@@ -25,7 +25,6 @@ from workers.enrichment.duplicates import NearDuplicates, minhash
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
 from workers.queues import ENRICH_QUEUE, ENRICH_TASK
-from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
 
@@ -41,9 +40,7 @@ PRIVATE_DB = 7
 @pytest.fixture
 def client(services: Settings) -> Iterator[redis.Redis]:
     """A client on an emptied private database of the session's Redis."""
-    url = str(services.redis_url).rsplit("/", 1)[0] + f"/{PRIVATE_DB}"
-    with redis_client(services.model_copy(update={"redis_url": RedisDsn(url)})) as connection:
-        connection.flushdb()
+    with private_redis(services, PRIVATE_DB) as connection:
         yield connection
 
 

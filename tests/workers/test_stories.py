@@ -12,17 +12,16 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import redis
-from pydantic import RedisDsn
 
 from bench.stories import BaselineStories, passages
 from newsloom.schema import Article
 from newsloom.settings import Settings
+from tests.workers.private import private_redis
 from tests.workers.seeds import seed_article, seed_paths
 from workers.enrichment import stories as stories_module
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
 from workers.enrichment.story_window import ID_WIDTH, SHORTLIST, Nearest, StoryWindow, sign_code
-from workers.state import redis_client
 
 # A database of its own, so other tests' articles stay out of these windows.
 PRIVATE_DB = 8
@@ -32,9 +31,7 @@ DIMENSIONS = 256
 @pytest.fixture
 def client(services: Settings) -> Iterator[redis.Redis]:
     """A client on an emptied private database of the session's Redis."""
-    url = str(services.redis_url).rsplit("/", 1)[0] + f"/{PRIVATE_DB}"
-    with redis_client(services.model_copy(update={"redis_url": RedisDsn(url)})) as connection:
-        connection.flushdb()
+    with private_redis(services, PRIVATE_DB) as connection:
         yield connection
 
 
