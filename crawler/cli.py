@@ -24,7 +24,11 @@ from workers.state import redis_client
 if TYPE_CHECKING:
     from crawler.run import CrawlReport
 
-__all__ = ["crawl_with_progress", "crawler_app"]
+__all__ = ["SourceIds", "SourcesFile", "crawl_with_progress", "crawler_app"]
+
+# The command-line parameters every crawl command takes, declared once.
+SourceIds = Annotated[list[str] | None, typer.Argument(help="Sources to crawl (default: all).")]
+SourcesFile = Annotated[Path | None, typer.Option("--sources", help="Sources YAML file.")]
 
 crawler_app = typer.Typer(
     help="Shared crawl jobs: several crawler processes split one job through Redis.",
@@ -63,12 +67,8 @@ def crawl_with_progress(
 @crawler_app.command("run")
 def run_job(
     job: Annotated[str, typer.Option(help="Job name; crawlers naming the same job share it.")],
-    source_ids: Annotated[
-        list[str] | None, typer.Argument(help="Sources to crawl (default: all).")
-    ] = None,
-    sources_file: Annotated[
-        Path | None, typer.Option("--sources", help="Sources YAML file.")
-    ] = None,
+    source_ids: SourceIds = None,
+    sources_file: SourcesFile = None,
     lease_s: Annotated[
         float,
         typer.Option(min=1, help="Seconds a crawler holds a URL before others may take it."),
@@ -124,9 +124,7 @@ def status(job: Annotated[str, typer.Argument(help="Job name.")]) -> None:
 @crawler_app.command("replay")
 def replay(
     warc: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A crawl's WARC.")],
-    sources_file: Annotated[
-        Path | None, typer.Option("--sources", help="Sources YAML file.")
-    ] = None,
+    sources_file: SourcesFile = None,
 ) -> None:
     """Extract the articles of an archived crawl again, without fetching anything."""
     from crawler.archive.replay import replay_warc

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from crawler.cli import crawl_with_progress, crawler_app
+from crawler.cli import SourceIds, SourcesFile, crawl_with_progress, crawler_app
 from crawler.sources.cli import overrides_app
 from newsloom.console import command_error, find_article_card, hits_table, make_console
 from newsloom.settings import get_settings
@@ -53,12 +52,8 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command()
 def crawl(
-    source_ids: Annotated[
-        list[str] | None, typer.Argument(help="Sources to crawl (default: all).")
-    ] = None,
-    sources_file: Annotated[
-        Path | None, typer.Option("--sources", help="Sources YAML file.")
-    ] = None,
+    source_ids: SourceIds = None,
+    sources_file: SourcesFile = None,
     wait: Annotated[bool, typer.Option(help="Wait until every article is searchable.")] = False,
     wait_timeout: Annotated[float, typer.Option(help="Seconds to wait for indexing.")] = 300.0,
     all_sources: Annotated[bool, typer.Option("--all", help="Crawl every source.")] = False,
