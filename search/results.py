@@ -195,8 +195,10 @@ def _checked(meta: ApiResponseMeta, item: dict[str, Any]) -> dict[str, Any]:
     status = int(item.get("status", 500))
     error_class = HTTP_EXCEPTIONS.get(status, ApiError)
     item_meta = ApiResponseMeta(status, meta.http_version, meta.headers, meta.duration, meta.node)
-    reason = str(item["error"].get("reason", item["error"]))
-    raise error_class(message=reason, meta=item_meta, body=item)
+    # As the client does for a lone search: the message is the error's type.
+    error = item["error"]
+    kind = str(error.get("type", error)) if isinstance(error, dict) else str(error)
+    raise error_class(message=kind, meta=item_meta, body=item)
 
 
 def _hits_after(es: Elasticsearch, request: SearchRequest, pit: str, after: list[Any]) -> Any:

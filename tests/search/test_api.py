@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 from pydantic import HttpUrl
 
 from newsloom.schema import Article, Entity, Topic
@@ -24,6 +24,7 @@ from search.aliases import write_alias
 from search.api.app import create_app
 from search.api.lookups import get_article, related_articles
 from search.bulk import bulk_index
+from search.query import search_articles
 from search.templates import ensure_index
 from tests.search.corpus_articles import corpus_articles
 from workers.enrichment.embeddings import DIMENSIONS
@@ -375,6 +376,17 @@ def test_unreachable_elasticsearch_and_missing_index_are_503s(services: Settings
         assert response.status_code == 503 and "newsloom index init" in response.json()["detail"]
     finally:
         next(serving, None)
+
+
+def test_an_error_inside_one_msearch_is_raised_as_that_search_alone_would(
+    es: Elasticsearch,
+) -> None:
+    # Without a point in time (the CLI's one page), the missing index is first seen inside
+    # the msearch; the caller still gets the exception and status a lone search gives.
+    with pytest.raises(NotFoundError) as raised:
+        search_articles(es, "neverinitialised", "China")
+    assert raised.value.error == "index_not_found_exception"
+    assert raised.value.meta.status == 404
 
 
 def test_a_last_full_page_has_no_cursor(api: httpx.Client) -> None:
