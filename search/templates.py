@@ -136,7 +136,10 @@ def index_template(alias: str, replicas: int) -> dict[str, Any]:
     """
     return {
         "index_patterns": [f"{alias}-*"],
-        "priority": 100,
+        # Aliases may nest ("news" and "news-archive" both name indices "<alias>-*"), and
+        # Elasticsearch refuses overlapping templates of one priority. The longer alias is the
+        # more specific, so its template outranks the shorter one's.
+        "priority": 100 + len(alias),
         "version": TEMPLATE_VERSION,
         # The lifecycle component exists only where ILM does (see search.lifecycle).
         "composed_of": [f"{alias}-article", lifecycle_component(alias)],

@@ -52,6 +52,19 @@ def test_ensure_index_from_many_processes_at_once_makes_one_index(
 
 
 @pytest.mark.integration
+def test_an_alias_may_extend_another_alias_name(es: Elasticsearch, alias: str) -> None:
+    nested = f"{alias}-archive"
+    try:
+        ensure_index(es, alias)
+        ensure_index(es, nested)  # its template overlaps the first one's pattern
+        assert indices_behind(es, alias) == [f"{alias}-000001"]
+        assert indices_behind(es, nested) == [f"{nested}-000001"]
+    finally:
+        es.indices.delete_index_template(name=nested)
+        es.indices.delete_index_template(name=alias)
+
+
+@pytest.mark.integration
 def test_replicas_come_from_the_setting(es: Elasticsearch, alias: str) -> None:
     ensure_index(es, alias, replicas=1)  # a single node leaves them unassigned: still usable
     (settings,) = es.indices.get_settings(index=f"{alias}-*").body.values()
