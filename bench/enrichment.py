@@ -88,28 +88,20 @@ def measure(
     return StageResult(name, len(articles), seconds, _rss_mib()), output
 
 
-def _bench_url(settings: Settings, db: int) -> str:
-    return str(settings.redis_url).rsplit("/", 1)[0] + f"/{db}"
+def bench_redis(settings: Settings, db: int) -> tuple[str, redis.Redis]:
+    """The URL of Redis database ``db`` and a client on it, emptied of newsloom's keys.
+
+    Raises ``redis.RedisError`` when no Redis answers there.
+    """
+    url = str(settings.redis_url).rsplit("/", 1)[0] + f"/{db}"
+    client = redis_client(settings.model_copy(update={"redis_url": RedisDsn(url)}))
+    client.ping()
+    clear_bench_redis(url)
+    return url, client
 
 
-def _stateful_stages(url: str) -> list[tuple[str, Stage]]:
-    client = redis_client(get_settings().model_copy(update={"redis_url": RedisDsn(url)}))
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        console.print(
-            f"[yellow]skipping duplicates and stories:[/yellow] no Redis ({error}); "
-            "start one with `newsloom services up`"
-        )
-        return []
-    _clear(url)
-    return [
-        ("duplicates (Redis)", NearDuplicates(client).assign),
-        ("stories (Redis)", Stories(client).assign),
-    ]
-
-
-def _clear(url: str) -> None:
+def clear_bench_redis(url: str) -> None:
+    """Delete newsloom's keys from the Redis database at ``url``."""
     # The LSH's key names are binary: scan with a client that does not decode them.
     with redis.Redis.from_url(url) as raw:
         for key in raw.scan_iter(match=f"{KEY_PREFIX}:*".encode()):
@@ -176,15 +168,27 @@ def main(
     articles = load_articles(rounds)
     baseline, _ = measure("baseline: JSON round trip", _round_trip, articles)
     stages: list[tuple[str, Stage]] = [(stage.__name__, stage) for stage in STAGES]
-    url = _bench_url(settings, redis_db)
-    stateful = _stateful_stages(url) if with_redis else []
+    url, stateful = "", list[tuple[str, Stage]]()
+    if with_redis:
+        try:
+            url, client = bench_redis(settings, redis_db)
+        except redis.RedisError as error:
+            console.print(
+                f"[yellow]skipping duplicates and stories:[/yellow] no Redis ({error}); "
+                "start one with `newsloom services up`"
+            )
+        else:
+            stateful = [
+                ("duplicates (Redis)", NearDuplicates(client).assign),
+                ("stories (Redis)", Stories(client).assign),
+            ]
     results = []
     current = articles
     for name, stage in [*stages, *stateful]:
         result, current = measure(name, stage, current)
         results.append(result)
     if stateful:
-        _clear(url)
+        clear_bench_redis(url)
     console.print(_table(baseline, results, start_rss))
     if memory:
         console.print(memory_profile(articles, memory, max(1, memory // 10)))

@@ -21,12 +21,11 @@ from typing import Annotated, Any
 import numpy as np
 import redis
 import typer
-from pydantic import RedisDsn
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from bench.enrichment import _bench_url, _clear
+from bench.enrichment import bench_redis, clear_bench_redis
 from newsloom.schema import Article
 from newsloom.settings import get_settings
 from tests.workers.seeds import corpus_bodies
@@ -35,7 +34,6 @@ from workers.enrichment.embeddings import embed_text
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
 from workers.enrichment.story_window import Nearest, StoryWindow, decode
-from workers.state import redis_client
 
 __all__ = ["BaselineStories", "TimedStories", "main", "passages"]
 
@@ -148,16 +146,14 @@ def main(
     redis_db: Annotated[int, typer.Option(help="Redis database to fill.")] = 14,
 ) -> None:
     """Fill the story index step by step and print the table."""
-    url = _bench_url(get_settings(), redis_db)
-    client = redis_client(get_settings().model_copy(update={"redis_url": RedisDsn(url)}))
     try:
-        client.ping()
+        url, client = bench_redis(get_settings(), redis_db)
     except redis.RedisError as error:
         console.print(
-            f"[red]no Redis at {url}[/red] ({error}): start one with `newsloom services up`"
+            f"[red]no Redis for database {redis_db}[/red] ({error}): "
+            "start one with `newsloom services up`"
         )
         raise typer.Exit(1) from error
-    _clear(url)
     articles = passages(seed=1)
     current, baseline = TimedStories(client), BaselineStories(client)
     table = Table(title=f"story assignment: ms per article, {probes} per cell, one process")
@@ -190,7 +186,7 @@ def main(
                 f"{recall_first:.3f}",
             )
     finally:
-        _clear(url)
+        clear_bench_redis(url)
     console.print(table)
 
 

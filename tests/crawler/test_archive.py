@@ -40,7 +40,7 @@ def test_replay_names_pages_without_an_article(tmp_path: Path) -> None:
 def test_crawl_archives_articles_and_replay_extracts_them(
     services: Settings, fixture_sources: Path
 ) -> None:
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "scmp")
+    source = load_sources(fixture_sources).by_id("scmp")
     sources_file = write_sources(services, "archive", [source.model_dump(mode="json")])
     report = crawl_report(start_crawl(services, sources_file))
     assert report["articles"] == 1

@@ -53,7 +53,7 @@ def test_section_links_split_articles_and_listings_on_the_same_site() -> None:
 
 
 def _almayadeen(settings: Settings, fixture_sources: Path, **changes: Any) -> Path:
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "almayadeen")
+    source = load_sources(fixture_sources).by_id("almayadeen")
     described = {**source.model_dump(mode="json"), "feeds": [], "sitemaps": [], **changes}
     return write_sources(settings, f"discovery-{len(changes)}", [described])
 

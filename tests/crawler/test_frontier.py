@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 def _corpus_sources(settings: Settings, fixture_sources: Path) -> tuple[Path, set[str]]:
     """A sources file with the corpus outlet only, and the article URLs it must yield."""
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "corpus")
+    source = load_sources(fixture_sources).by_id("corpus")
     origin = str(source.homepage).rstrip("/")
     urls = {
         canonical_url(origin + a.path) for a in expected_articles(settings.shared_dir)["corpus"]

@@ -29,7 +29,7 @@ def test_busy_feeds_are_polled_more_often_quiet_ones_less() -> None:
 def test_second_crawl_gets_304s_revisits_fresh_articles_and_skips_feeds_not_due(
     services: Settings, fixture_sources: Path
 ) -> None:
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "almayadeen")
+    source = load_sources(fixture_sources).by_id("almayadeen")
     sources_file = write_sources(services, "incremental", [source.model_dump(mode="json")])
     listed = len(source.feeds) + len(source.sitemaps)
     discovery = listed + 1  # the sitemap index names one more sitemap

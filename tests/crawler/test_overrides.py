@@ -242,7 +242,7 @@ def test_good_overrides_load_from_yaml(tmp_path: Path) -> None:
 def test_crawled_article_carries_the_override_values_into_the_index(
     services: Settings, es: Elasticsearch, worker: BackgroundProcess, fixture_sources: Path
 ) -> None:
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "scmp")
+    source = load_sources(fixture_sources).by_id("scmp")
     # The SCMP fixture page names its section "Diplomacy" in its metadata and shows the topic
     # "North Korea" above the body; its body holds a summary list and a video card.
     extraction = {
@@ -325,7 +325,7 @@ def test_the_registry_header_example_is_a_valid_block() -> None:
 def test_a_missing_override_is_counted_by_a_real_crawl(
     services: Settings, fixture_sources: Path
 ) -> None:
-    source = next(s for s in load_sources(fixture_sources).sources if s.id == "scmp")
+    source = load_sources(fixture_sources).by_id("scmp")
     extraction = {"title": "h1.renamed-headline", "section": ".article-body p.topic"}
     described = {**source.model_dump(mode="json"), "extraction": extraction}
     report = crawl_report(start_crawl(services, write_sources(services, "miss", [described])))
