@@ -9,6 +9,7 @@ COPY pyproject.toml uv.lock ./
 # don't rebuild them.
 RUN uv sync --frozen --no-dev --no-install-project
 COPY newsloom ./newsloom
+COPY newsloom_cli ./newsloom_cli
 COPY crawler ./crawler
 COPY workers ./workers
 COPY search ./search

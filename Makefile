@@ -1,11 +1,11 @@
-# The few commands people run. Each installs what it needs first (ops/local/bootstrap.sh is
+# The few commands people run. Each installs what it needs first (ops/dev/local/bootstrap.sh is
 # idempotent and quick when everything is already there).
 VENV := .venv/bin
 
 .PHONY: setup demo test lint unit services-down
 
 setup:
-	bash ops/local/bootstrap.sh
+	bash ops/dev/local/bootstrap.sh
 
 demo: setup
 	$(VENV)/newsloom demo

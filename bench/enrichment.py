@@ -28,12 +28,12 @@ from rich.table import Table
 
 from newsloom.schema import Article
 from newsloom.settings import Settings, get_settings
+from newsloom.state import KEY_PREFIX, redis_client
 from tests.workers.seeds import corpus_bodies, seed_article, seed_paths
 from workers.enrichment.duplicates import NearDuplicates
 from workers.enrichment.pipeline import STAGES, enrich
 from workers.enrichment.stage import Stage
 from workers.enrichment.stories import Stories
-from workers.state import KEY_PREFIX, redis_client
 
 __all__ = ["StageResult", "load_articles", "main", "measure"]
 

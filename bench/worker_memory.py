@@ -27,16 +27,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bench.enrichment import load_articles
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings, get_settings
-from ops.local.background import BackgroundProcess
-from ops.local.launch import worker_process
-from ops.local.supervision import wait_until
+from newsloom.state import redis_client
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.launch import worker_process
+from ops.dev.local.supervision import wait_until
 from search.client import create_client
 from search.templates import ensure_index
 from workers.app import create_celery
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
-from workers.state import redis_client
 
 __all__ = ["Sample", "main", "process_tree_rss_mib"]
 

@@ -19,7 +19,7 @@ from crawler.frontier import CrawlState
 from crawler.sources import SourcesError, load_sources
 from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
-from workers.state import redis_client
+from newsloom.state import redis_client
 
 if TYPE_CHECKING:
     from crawler.run import CrawlReport

@@ -1,5 +1,7 @@
-"""newsloom: crawl regional news, enrich every article, and make it searchable.
+"""newsloom's core: what every stage shares and nothing else.
 
-This package holds what every stage shares: the article schema, the settings object and the
-command line. The stages themselves live beside it: ``crawler`` -> ``workers`` -> ``search``.
+The article schema, the settings object, the Redis client, queue and task names, the
+quarantine, shared metric definitions and the exception family. The stages import it and
+never the other way round: ``crawler`` -> ``workers`` -> ``search``, ``ops`` beside them, and
+the command line (``newsloom_cli``) alone on top.
 """

@@ -10,12 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from newsloom.console import command_error, make_console
 from newsloom.settings import get_settings
+from newsloom.state import redis_client
 from search.aliases import rollover, rollover_conditions
 from search.client import create_client
 from search.dead_letters import quarantine_sink
 from search.lifecycle import LifecycleError, install_lifecycle
 from search.reindex import ReindexError, reindex
-from workers.state import redis_client
 
 __all__ = ["index_admin_app"]
 

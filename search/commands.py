@@ -1,6 +1,6 @@
 """The commands search adds to ``newsloom``: ``api`` (serve the API) and ``kibana import``.
 
-Mounted with one ``add_typer`` in ``newsloom.cli``, so search owns its command surface.
+Mounted with one ``add_typer`` in ``newsloom_cli.main``, so search owns its command surface.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import redis
 
+from newsloom import quarantine
+from newsloom.queues import INDEX_QUEUE, INDEX_TASK
 from search.bulk import BulkFailure
-from workers import quarantine
-from workers.queues import INDEX_QUEUE, INDEX_TASK
 
 __all__ = ["entry_id", "quarantine_failure", "quarantine_sink"]
 

@@ -19,10 +19,10 @@ from elasticsearch import Elasticsearch
 from pydantic import HttpUrl, RedisDsn
 
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.launch import fixture_site_process, worker_process
-from ops.local.services import down as services_down
-from ops.local.services import up as services_up
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.launch import fixture_site_process, worker_process
+from ops.dev.local.services import down as services_down
+from ops.dev.local.services import up as services_up
 from search.client import create_client
 from search.templates import ensure_index
 
@@ -88,7 +88,7 @@ def run_cli(
     With ``expect_failure`` the command must exit non-zero, and its error output is returned.
     """
     result = subprocess.run(
-        [sys.executable, "-m", "newsloom", *arguments],
+        [sys.executable, "-m", "newsloom_cli", *arguments],
         env={**os.environ, **settings.as_environment(), "COLUMNS": "200"},
         capture_output=True,
         text=True,

@@ -8,7 +8,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
+from ops.dev.local.background import BackgroundProcess
 from search.query import search_articles
 from tests.conftest import run_cli
 

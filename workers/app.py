@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from celery import Celery
 
+from newsloom.messaging import celery_configuration
 from newsloom.settings import Settings, get_settings
 from workers import metrics as _metrics  # noqa: F401 - connects the metrics signal receivers
 from workers.base import RETRY_BACKOFF_MAX_S
-from workers.queues import ENRICH_QUEUE, TASK_QUEUES
 
 _MIN_VISIBILITY_TIMEOUT_S = 3600
 
@@ -34,10 +34,7 @@ def create_celery(settings: Settings) -> Celery:
     """Build a Celery app bound to ``settings.redis_url`` with per-stage routing."""
     celery = Celery("newsloom", broker=str(settings.redis_url), include=["workers.tasks"])
     celery.conf.update(
-        task_serializer="json",
-        accept_content=["json"],
-        result_backend=None,
-        task_ignore_result=True,
+        celery_configuration(),
         # An article is only acknowledged once it is enriched or indexed, so a worker killed
         # mid-task leaves the message to be delivered again, never lost.
         task_acks_late=True,
@@ -48,10 +45,6 @@ def create_celery(settings: Settings) -> Celery:
         task_time_limit=settings.task_time_limit_s,
         task_soft_time_limit=max(1, settings.task_time_limit_s - 30),
         broker_transport_options={"visibility_timeout": visibility_timeout_s(settings)},
-        broker_connection_retry_on_startup=True,
-        task_routes={task: {"queue": queue} for task, queue in TASK_QUEUES.items()},
-        task_default_queue=ENRICH_QUEUE,
-        worker_hijack_root_logger=False,
     )
     return celery
 

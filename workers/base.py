@@ -7,7 +7,7 @@
 - Deliveries are counted in Redis per task id: a message that keeps killing workers (so never
   gets to fail normally) is quarantined after ``MAX_DELIVERIES`` instead of looping forever.
 - Permanent errors, and transient ones that outlast the retries, land in the quarantine
-  (``workers.quarantine``) with the reason, ready to be inspected and replayed.
+  (``newsloom.quarantine``) with the reason, ready to be inspected and replayed.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import redis
 from billiard.einfo import ExceptionInfo
 from celery import Task
 
+from newsloom import quarantine
+from newsloom.queues import queue_of
 from newsloom.settings import get_settings
-from workers import quarantine
+from newsloom.state import KEY_PREFIX, redis_client
 from workers.errors import TRANSIENT_ERRORS, DeliveryLimitError
-from workers.queues import queue_of
-from workers.state import KEY_PREFIX, redis_client
 
 __all__ = ["MAX_DELIVERIES", "MAX_RETRIES", "RETRY_BACKOFF_MAX_S", "PipelineTask"]
 

@@ -9,13 +9,13 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, track
 from rich.table import Table
 
+from newsloom import quarantine
 from newsloom.console import command_error, make_console
+from newsloom.messaging import task_sender
 from newsloom.settings import get_settings
+from newsloom.state import redis_client
 from search.client import create_client
-from workers import quarantine
-from workers.app import create_celery
 from workers.reenrich import queue_reenrichment
-from workers.state import redis_client
 
 __all__ = ["quarantine_app", "reenrich_app"]
 
@@ -72,7 +72,7 @@ def replay(
         entry_ids = [entry.id for entry in quarantine.entries(client)]
     if not entry_ids:
         raise command_error(console, "name entry ids or pass --all")
-    celery = create_celery(settings)
+    celery = task_sender(settings)
     missing = []
     for entry_id in track(entry_ids, description="replaying", console=console):
         new_id = quarantine.replay(client, celery, entry_id)
@@ -114,7 +114,7 @@ def reenrich(
         queued = queue_reenrichment(
             es,
             settings.index_alias,
-            create_celery(settings),
+            task_sender(settings),
             everything=everything,
             on_queued=lambda n: progress.update(task, description=f"queued {n} article(s)"),
         )

@@ -22,9 +22,9 @@ from celery import Task, signals
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from newsloom.metrics import FAILED, INDEXED, STALE, IndexingMetrics
+from newsloom.queues import INDEX_TASK
 from newsloom.settings import get_settings
-from ops.prometheus.indexing import FAILED, INDEXED, STALE, IndexingMetrics
-from workers.queues import INDEX_TASK
 
 __all__ = ["MULTIPROC_ENV", "WorkerMetrics", "exporter_registry"]
 

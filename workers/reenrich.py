@@ -15,6 +15,7 @@ from celery import Celery
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from workers.enrichment import (
     counts,
     duplicates,
@@ -27,7 +28,6 @@ from workers.enrichment import (
     summary,
     topics,
 )
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
 
 __all__ = ["current_versions", "queue_reenrichment", "stale_documents"]
 

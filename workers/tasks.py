@@ -11,6 +11,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch
 
+from newsloom.queues import ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.schema import Article
 from newsloom.settings import get_settings
 from search.client import create_client
@@ -22,7 +23,6 @@ from workers.enrichment.duplicates import NearDuplicates
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
 from workers.errors import TransientError
-from workers.queues import ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 
 __all__ = ["enrich_article", "index_article"]
 

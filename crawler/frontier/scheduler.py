@@ -22,7 +22,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.frontier.state import CrawlState
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from workers.state import redis_client
+from newsloom.state import redis_client
 
 __all__ = ["FRONTIER_SIZE_KEY", "RedisFrontierScheduler", "request_failed"]
 

@@ -7,7 +7,7 @@ and a lease that expires (its crawler died) puts the URL back in the queue, so a
 crawler finishes the job.
 
 Why Redis holds this state rather than only delivering it: our Redis runs with the
-append-only file on (``appendonly yes``, see ``ops/local/redis_server.py`` and the compose
+append-only file on (``appendonly yes``, see ``ops/dev/local/redis_server.py`` and the compose
 file) and ``noeviction``, so an acknowledged write survives a Redis restart and is never
 evicted. Every transition is one Lua script, so the queue, the lease set and the entries
 never disagree, whichever process dies between two commands. Jobs expire

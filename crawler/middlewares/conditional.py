@@ -18,7 +18,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.frontier.feeds import FeedStore
 from crawler.settings import incremental_settings
-from workers.state import redis_client
+from newsloom.state import redis_client
 
 __all__ = ["NOT_MODIFIED", "REVALIDATE", "ConditionalGet"]
 

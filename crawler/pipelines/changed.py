@@ -20,7 +20,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.frontier.sent import SentArticles
 from crawler.settings import incremental_settings
 from newsloom.schema import Article
-from workers.state import redis_client
+from newsloom.state import redis_client
 
 __all__ = ["ChangedOnly"]
 

@@ -8,10 +8,10 @@ from celery import Celery
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsloom.messaging import task_sender
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from workers.app import create_celery
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
 
 __all__ = ["EnqueuePipeline"]
 
@@ -28,7 +28,7 @@ class EnqueuePipeline:
         settings = crawler.settings.get("NEWSLOOM_SETTINGS")
         if not isinstance(settings, Settings):
             raise NotConfigured("NEWSLOOM_SETTINGS is not set")
-        return cls(create_celery(settings))
+        return cls(task_sender(settings))
 
     def process_item(self, item: Article) -> Article:
         """Queue the article for enrichment and pass it on."""

@@ -34,7 +34,7 @@ from crawler.spiders.discovery import alternate_feeds, robots_sitemaps, section_
 from crawler.spiders.optout import declares_noai
 from crawler.urls import canonical_url
 from newsloom.schema import Article
-from workers.state import redis_client
+from newsloom.state import redis_client
 
 __all__ = ["NewsSpider"]
 

@@ -9,13 +9,12 @@ import typer
 from prometheus_client import CollectorRegistry, start_http_server
 
 from newsloom.console import make_console
+from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
 from newsloom.settings import get_settings
+from newsloom.state import redis_client
 from ops.prometheus.queues import QueueDepthCollector
 from ops.prometheus.sources import SourceHealthCollector
 from search.client import create_client
-from workers.beat import CRAWL_QUEUE
-from workers.queues import ALL_QUEUES
-from workers.state import redis_client
 
 __all__ = ["DEFAULT_QUEUES", "metrics_app"]
 

@@ -12,7 +12,7 @@ import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from workers import quarantine
+from newsloom import quarantine
 
 __all__ = ["QueueDepthCollector", "queue_keys"]
 

@@ -8,7 +8,12 @@ import pytest
 
 from crawler.extraction.fields import extract_fields
 from newsloom.settings import get_settings
-from ops.fixture_site.pages import CORPUS_OUTLET_ID, SEED_OUTLETS, build_outlets, expected_articles
+from ops.dev.fixture_site.pages import (
+    CORPUS_OUTLET_ID,
+    SEED_OUTLETS,
+    build_outlets,
+    expected_articles,
+)
 
 # What the seed pages carry inline in their article container besides the article.
 SEED_BOILERPLATE = (

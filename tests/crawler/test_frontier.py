@@ -13,12 +13,12 @@ from crawler.frontier import CrawlState
 from crawler.sources import load_sources
 from crawler.urls import canonical_url
 from newsloom.settings import Settings
-from ops.fixture_site import expected_articles
-from ops.local.background import BackgroundProcess
+from newsloom.state import redis_client
+from ops.dev.fixture_site import expected_articles
+from ops.dev.local.background import BackgroundProcess
 from search.waiting import count_indexed
 from tests.conftest import run_cli
 from tests.crawler.children import crawl_report, start_crawl, write_sources
-from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ from crawler.frontier.feeds import MAX_INTERVAL_S, MIN_INTERVAL_S, FeedStore, ne
 from crawler.sources import load_sources
 from newsloom.schema import article_id
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
+from newsloom.state import redis_client
+from ops.dev.local.background import BackgroundProcess
 from tests.crawler.children import crawl, crawl_report, start_crawl, write_sources
 from tests.crawler.robots_server import robots_server
-from workers.state import redis_client
 
 
 def test_busy_feeds_are_polled_more_often_quiet_ones_less() -> None:

@@ -11,7 +11,7 @@ import pytest
 from pydantic import HttpUrl, RedisDsn
 
 from newsloom.settings import Settings
-from ops.local import services
+from ops.dev.local import services
 
 # Unusual ports, distinct from the session-wide services in tests/conftest.py, so these
 # tests can start, break and stop their own services while other sessions run.

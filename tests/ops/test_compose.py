@@ -39,7 +39,7 @@ APP_SERVICES = {"api", "worker", "beat", "crawler", "exporter", "index-setup"}
 def compose(*arguments: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedProcess[str]:
     """Run Debian's docker-compose against the repository's file."""
     binary = shutil.which("docker-compose")
-    assert binary, "docker-compose is missing: run ops/local/bootstrap.sh"
+    assert binary, "docker-compose is missing: run ops/dev/local/bootstrap.sh"
     return subprocess.run(
         [binary, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), *arguments],
         capture_output=True, text=True, timeout=120, check=False, cwd=REPO_ROOT,

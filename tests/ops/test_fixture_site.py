@@ -25,12 +25,12 @@ import yaml
 
 from crawler.sources import load_sources
 from newsloom.settings import get_settings
-from ops.fixture_site import OUTLET_IDS, ExpectedArticle, expected_articles
-from ops.fixture_site.cli import READY_PREFIX
-from ops.fixture_site.corpus import list_corpus
-from ops.fixture_site.edge import BOMB_DECOMPRESSED_BYTES, SLOW_SECONDS
-from ops.fixture_site.pages import SEED_OUTLETS
-from ops.local.background import BackgroundProcess
+from ops.dev.fixture_site import OUTLET_IDS, ExpectedArticle, expected_articles
+from ops.dev.fixture_site.cli import READY_PREFIX
+from ops.dev.fixture_site.corpus import list_corpus
+from ops.dev.fixture_site.edge import BOMB_DECOMPRESSED_BYTES, SLOW_SECONDS
+from ops.dev.fixture_site.pages import SEED_OUTLETS
+from ops.dev.local.background import BackgroundProcess
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +40,7 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 def _command(sources_out: Path) -> list[str]:
     return [
-        sys.executable, "-m", "ops.fixture_site", "--port-base", "0",
+        sys.executable, "-m", "ops.dev.fixture_site", "--port-base", "0",
         "--sources-out", str(sources_out),
     ]  # fmt: skip
 

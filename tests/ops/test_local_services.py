@@ -14,13 +14,13 @@ import redis
 from typer.testing import CliRunner
 
 from newsloom.settings import Settings
-from ops.local import services
-from ops.local.cli import services_app
-from ops.local.elasticsearch_server import elasticsearch_paths, transport_port
-from ops.local.errors import ServiceError
-from ops.local.redis_server import redis_paths
-from ops.local.services import ServiceName
-from ops.local.supervision import port_in_use
+from ops.dev.local import services
+from ops.dev.local.cli import services_app
+from ops.dev.local.elasticsearch_server import elasticsearch_paths, transport_port
+from ops.dev.local.errors import ServiceError
+from ops.dev.local.redis_server import redis_paths
+from ops.dev.local.services import ServiceName
+from ops.dev.local.supervision import port_in_use
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 from crawler.extensions.metrics import FRONTIER_SIZE_KEY, StatsMetricsCollector
 from crawler.sources import load_sources
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
+from ops.dev.local.background import BackgroundProcess
 from tests.conftest import run_cli
 
 
@@ -114,7 +114,15 @@ def test_a_real_crawl_serves_its_metrics(services: Settings, fixture_sources: Pa
     with (
         log_path.open("wb") as log,
         subprocess.Popen(
-            [sys.executable, "-m", "newsloom", "crawl", "--all", "--sources", str(fixture_sources)],
+            [
+                sys.executable,
+                "-m",
+                "newsloom_cli",
+                "crawl",
+                "--all",
+                "--sources",
+                str(fixture_sources),
+            ],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -155,7 +163,7 @@ def test_a_finished_crawl_leaves_its_metrics_in_the_pushgateway(
     services: Settings, fixture_sources: Path
 ) -> None:
     binary = shutil.which("prometheus-pushgateway")
-    assert binary, "prometheus-pushgateway is missing: run ops/local/bootstrap.sh"
+    assert binary, "prometheus-pushgateway is missing: run ops/dev/local/bootstrap.sh"
     gateway = BackgroundProcess(
         "pushgateway",
         [binary, "--web.listen-address=127.0.0.1:0"],

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from newsloom.metrics import FAILED, INDEXED, STALE, IndexingMetrics
 from newsloom.schema import Article
-from ops.prometheus.indexing import FAILED, INDEXED, STALE, IndexingMetrics
 from search.aliases import write_alias
 from search.bulk import bulk_index
 from search.templates import ensure_index

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcessError
-from ops.local.launch import worker_process
+from ops.dev.local.background import BackgroundProcessError
+from ops.dev.local.launch import worker_process
 from tests.ops.test_metrics_crawler import free_port
 from workers.metrics import MULTIPROC_ENV
 

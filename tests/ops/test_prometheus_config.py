@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
 from newsloom.settings import REPO_ROOT
 from ops.prometheus.cli import DEFAULT_QUEUES
-from workers.beat import CRAWL_QUEUE
-from workers.queues import ALL_QUEUES
 
 PROMETHEUS_DIR = REPO_ROOT / "ops" / "prometheus"
 RULES = PROMETHEUS_DIR / "rules" / "newsloom.yml"
@@ -23,9 +22,9 @@ RUNBOOK = REPO_ROOT / "ops" / "README.md"
 
 
 def promtool(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run promtool; it is in the Debian ``prometheus`` package (ops/local/bootstrap.sh)."""
+    """Run promtool; it is in the Debian ``prometheus`` package (ops/dev/local/bootstrap.sh)."""
     binary = shutil.which("promtool")
-    assert binary, "promtool is missing: run ops/local/bootstrap.sh"
+    assert binary, "promtool is missing: run ops/dev/local/bootstrap.sh"
     return subprocess.run(
         [binary, *map(str, arguments)], capture_output=True, text=True, timeout=120, check=False
     )
@@ -100,7 +99,7 @@ METRIC_SOURCES = [
     REPO_ROOT / "workers" / "metrics.py",
     REPO_ROOT / "ops" / "prometheus" / "queues.py",
     REPO_ROOT / "ops" / "prometheus" / "sources.py",
-    REPO_ROOT / "ops" / "prometheus" / "indexing.py",
+    REPO_ROOT / "newsloom" / "metrics.py",
     REPO_ROOT / "search" / "api" / "app.py",  # the API's own request metrics
 ]
 

@@ -23,18 +23,18 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
+from newsloom import quarantine
+from newsloom.queues import ENRICH_TASK, INDEX_TASK
 from newsloom.schema import Article, article_id
 from newsloom.settings import REPO_ROOT, Settings
-from ops.local.background import BackgroundProcess
-from ops.local.launch import worker_process
+from newsloom.state import redis_client
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.launch import worker_process
 from search.indexer import index_article
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from tests.ops.test_prometheus_config import dashboard_expressions
-from workers import quarantine
 from workers.app import create_celery
 from workers.metrics import MULTIPROC_ENV
-from workers.queues import ENRICH_TASK, INDEX_TASK
-from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ def _prometheus_config(directory: Path, targets: dict[str, int]) -> Path:
 def endpoints(services: Settings, es: Elasticsearch) -> Iterator[Endpoints]:
     """A metrics-enabled worker, the exporter, the search API and Prometheus, on loopback."""
     binary = shutil.which("prometheus")
-    assert binary, "prometheus is missing: run ops/local/bootstrap.sh"
+    assert binary, "prometheus is missing: run ops/dev/local/bootstrap.sh"
     root = Path(tempfile.mkdtemp(prefix="newsloom-prometheus-test-"))
     worker_port, exporter_port, api_port, prometheus_port = (free_port() for _ in range(4))
     worker = worker_process(
@@ -88,7 +88,7 @@ def endpoints(services: Settings, es: Elasticsearch) -> Iterator[Endpoints]:
     worker.env[MULTIPROC_ENV] = str(root / "multiproc")
     exporter = BackgroundProcess(
         "exporter",
-        [sys.executable, "-m", "newsloom", "metrics", "serve", "--port", str(exporter_port),
+        [sys.executable, "-m", "newsloom_cli", "metrics", "serve", "--port", str(exporter_port),
          "--queue", BACKLOG_QUEUE, "--queue", WORKER_QUEUE],
         services.state_dir / "logs" / "exporter.log",
         ready_pattern=r"metrics exporter ready",

@@ -16,21 +16,19 @@ from redbeat import RedBeatSchedulerEntry
 from typer.testing import CliRunner
 
 from crawler.sources import Source, SourceRegistry, load_sources
-from newsloom.cli import app
+from newsloom.queues import CRAWL_QUEUE, CRAWL_TASK, ROLLOVER_TASK
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.launch import worker_process
-from workers.app import create_celery
-from workers.beat import (
-    CRAWL_QUEUE,
-    CRAWL_TASK,
+from newsloom.state import KEY_PREFIX, redis_client
+from newsloom_cli.main import app
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.launch import worker_process
+from ops.schedule import (
     ROLLOVER_ENTRY,
-    ROLLOVER_TASK,
     crawl_interval,
     crawl_lock,
     install_schedules,
 )
-from workers.state import KEY_PREFIX, redis_client
+from workers.app import create_celery
 
 
 def _entry_key(source_id: str) -> str:
@@ -104,7 +102,7 @@ def test_schedules_follow_the_registry(services: Settings) -> None:
 def _beat(settings: Settings, name: str) -> BackgroundProcess:
     """A real Celery beat with the RedBeat scheduler, as docker-compose.yml runs it."""
     argv = [
-        sys.executable, "-m", "celery", "-A", "workers.beat", "beat",
+        sys.executable, "-m", "celery", "-A", "ops.schedule", "beat",
         "--scheduler", "redbeat.RedBeatScheduler", "--loglevel", "DEBUG",
         # Standbys retry the lock this often; the lock outlives a dead beat by 5x this.
         "--max-interval", "1",
@@ -174,7 +172,7 @@ def test_concurrent_triggers_crawl_a_source_once(services: Settings, fixture_sou
         queues=(CRAWL_QUEUE,),
         concurrency=2,
     )
-    worker.argv[worker.argv.index("workers.app")] = "workers.beat"
+    worker.argv[worker.argv.index("workers.app")] = "ops.schedule"
     client = redis_client(services)
     held = crawl_lock(client, busy.id, timeout_s=600)  # as if a crawl of it were running
     assert held.acquire()

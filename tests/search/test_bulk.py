@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from newsloom import quarantine
+from newsloom.queues import INDEX_QUEUE, INDEX_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
+from newsloom.state import redis_client
 from search.aliases import write_alias
 from search.bulk import BulkFailure, bulk_index, document_version, index_action
 from search.dead_letters import entry_id, quarantine_sink
 from search.templates import ensure_index
 from tests.search.corpus_articles import corpus_articles, variants
-from workers import quarantine
-from workers.queues import INDEX_QUEUE, INDEX_TASK
-from workers.state import redis_client
 
 
 @pytest.fixture(scope="module")

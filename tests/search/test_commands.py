@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
+from ops.dev.local.background import BackgroundProcess
 
 
 def _free_port() -> int:
@@ -22,7 +22,7 @@ def _free_port() -> int:
 @pytest.mark.integration
 def test_api_command_serves_the_api_on_loopback(services: Settings, es: Elasticsearch) -> None:
     port = _free_port()
-    argv = [sys.executable, "-m", "newsloom", "api", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [sys.executable, "-m", "newsloom_cli", "api", "--host", "127.0.0.1", "--port", str(port)]
     log = services.state_dir / "logs" / "api.log"
     with BackgroundProcess(
         "api", argv, log, r"Uvicorn running on", env=services.as_environment()

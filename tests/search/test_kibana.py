@@ -214,7 +214,7 @@ def test_kibana_import_reports_each_refused_object(
         {"type": "map", "id": "newsloom-map-places", "error": refused},
     ]})  # fmt: skip
     result = subprocess.run(
-        [sys.executable, "-m", "newsloom", "kibana", "import"],
+        [sys.executable, "-m", "newsloom_cli", "kibana", "import"],
         env={**os.environ, **settings.as_environment(), "COLUMNS": "200"},
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

@@ -14,10 +14,10 @@ from elasticsearch import Elasticsearch
 from pydantic import RedisDsn
 
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.launch import worker_process
+from newsloom.state import redis_client
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.launch import worker_process
 from search.templates import ensure_index
-from workers.state import redis_client
 
 __all__ = ["PrivateWorker", "private_redis", "private_worker"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
+from ops.dev.local.background import BackgroundProcess
 from workers.app import create_celery, visibility_timeout_s
 from workers.base import RETRY_BACKOFF_MAX_S, PipelineTask
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 
 
 @pytest.mark.parametrize("time_limit_s", [60, 300, 3600, 7200])

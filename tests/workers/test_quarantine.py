@@ -12,16 +12,16 @@ import redis
 from celery import Celery
 from elasticsearch import Elasticsearch
 
+from newsloom import quarantine
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.supervision import wait_until
+from newsloom.state import KEY_PREFIX, redis_client
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.supervision import wait_until
 from tests.conftest import run_cli
-from workers import quarantine
 from workers.app import create_celery
 from workers.base import MAX_DELIVERIES
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
-from workers.state import KEY_PREFIX, redis_client
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ from elasticsearch import Elasticsearch
 
 from newsloom.schema import Enrichment
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.supervision import wait_until
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.supervision import wait_until
 from search.indexer import index_article
 from tests.conftest import run_cli
 from tests.workers.seeds import seed_article, seed_paths

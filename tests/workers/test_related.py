@@ -18,10 +18,12 @@ from elasticsearch import Elasticsearch
 from rich.console import Console
 from rich.panel import Panel
 
-from newsloom.console import find_article_card
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from ops.local.supervision import wait_until
+from newsloom.state import redis_client
+from newsloom_cli.render import find_article_card
+from ops.dev.local.supervision import wait_until
 from search.api.lookups import get_article, near_duplicates, related_articles
 from tests.workers.private import private_worker
 from tests.workers.seeds import corpus_bodies, gold, seed_article, seed_paths
@@ -29,8 +31,6 @@ from tests.workers.test_similarity import SITE_WRAPPER
 from workers.app import create_celery
 from workers.enrichment.embeddings import DIMENSIONS
 from workers.enrichment.stories import Stories
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
-from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
 

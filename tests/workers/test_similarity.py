@@ -13,10 +13,11 @@ import redis
 from celery import Celery
 from elasticsearch import Elasticsearch
 
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from ops.local.supervision import wait_until
+from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.supervision import wait_until
 from tests.workers.private import private_redis
 from tests.workers.seeds import corpus_bodies, seed_article, seed_paths
 from workers.app import create_celery
@@ -24,7 +25,6 @@ from workers.enrichment import stories as stories_module
 from workers.enrichment.duplicates import NearDuplicates, minhash
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
 
 pytestmark = pytest.mark.integration
 

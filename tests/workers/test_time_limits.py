@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from elasticsearch import Elasticsearch
 
+from newsloom import quarantine
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.settings import Settings
-from ops.local.supervision import wait_until
+from newsloom.state import redis_client
+from ops.dev.local.supervision import wait_until
 from tests.workers.private import private_worker
 from tests.workers.seeds import seed_article, seed_paths
-from workers import quarantine
 from workers.app import create_celery
-from workers.queues import ENRICH_QUEUE, ENRICH_TASK
-from workers.state import redis_client
 
 pytestmark = pytest.mark.integration
 

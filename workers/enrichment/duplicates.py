@@ -14,8 +14,8 @@ import redis
 from datasketch import MinHash, MinHashLSH
 
 from newsloom.schema import Article
+from newsloom.state import KEY_PREFIX
 from workers.enrichment.stage import record
-from workers.state import KEY_PREFIX
 
 __all__ = ["THRESHOLD", "VERSION", "NearDuplicates", "minhash"]
 

@@ -28,11 +28,11 @@ import numpy.typing as npt
 import redis
 
 from newsloom.schema import Article
+from newsloom.state import KEY_PREFIX
 from workers.enrichment.embeddings import LANGUAGES
 from workers.enrichment.gazetteer import load_gazetteer
 from workers.enrichment.stage import record
 from workers.enrichment.story_window import Nearest, StoryWindow
-from workers.state import KEY_PREFIX
 
 __all__ = ["THRESHOLD", "VERSION", "Related", "Stories", "profile"]
 

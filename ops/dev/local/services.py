@@ -9,14 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from newsloom.settings import Settings
-from ops.local.elasticsearch_server import (
+from ops.dev.local.elasticsearch_server import (
     elasticsearch_status,
     start_elasticsearch,
     stop_elasticsearch,
 )
-from ops.local.errors import ServiceError
-from ops.local.redis_server import redis_status, start_redis, stop_redis
-from ops.local.supervision import ServiceStatus
+from ops.dev.local.errors import ServiceError
+from ops.dev.local.redis_server import redis_status, start_redis, stop_redis
+from ops.dev.local.supervision import ServiceStatus
 
 __all__ = [
     "ServiceError",

@@ -22,7 +22,7 @@ from typing import Final
 
 from rich.console import Console
 
-from ops.local.errors import ServiceError
+from ops.dev.local.errors import ServiceError
 
 __all__ = [
     "LOCALHOST",
@@ -261,7 +261,7 @@ def require_command(name: str) -> str:
     if found is None:
         raise ServiceError(
             f"The `{name}` command is not installed.",
-            hint="run `sudo ops/local/bootstrap.sh` to install the system packages.",
+            hint="run `sudo ops/dev/local/bootstrap.sh` to install the system packages.",
         )
     return found
 

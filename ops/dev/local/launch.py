@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from newsloom.queues import ALL_QUEUES
 from newsloom.settings import Settings
-from ops.local.background import BackgroundProcess
-from workers.queues import ALL_QUEUES
+from ops.dev.local.background import BackgroundProcess
 
 __all__ = ["fixture_site_process", "worker_process"]
 
@@ -36,7 +36,7 @@ def fixture_site_process(settings: Settings, sources_out: Path) -> BackgroundPro
     argv = [
         sys.executable,
         "-m",
-        "ops.fixture_site",
+        "ops.dev.fixture_site",
         "--port-base",
         "0",
         "--sources-out",

@@ -18,8 +18,8 @@ from typing import Final
 from rich.console import Console
 
 from newsloom.settings import Settings
-from ops.local.errors import ServiceError
-from ops.local.supervision import file_lock, require_command, run_command
+from ops.dev.local.errors import ServiceError
+from ops.dev.local.supervision import file_lock, require_command, run_command
 
 __all__ = [
     "FALLBACK_VERSIONS",

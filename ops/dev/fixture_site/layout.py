@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ops.fixture_site.feeds import PRIVATE_PATH, RSS_PATH
+from ops.dev.fixture_site.feeds import PRIVATE_PATH, RSS_PATH
 
 __all__ = ["SiteStyle", "escape_attr", "escape_text", "render_document", "story_list"]
 

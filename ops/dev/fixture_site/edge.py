@@ -24,7 +24,7 @@ from functools import cache
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ops.fixture_site.representation import Resource, http_date, respond
+from ops.dev.fixture_site.representation import Resource, http_date, respond
 
 __all__ = ["BOMB_DECOMPRESSED_BYTES", "EDGE_PREFIX", "SLOW_SECONDS", "edge_response"]
 

@@ -11,14 +11,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from crawler.cli import SourceIds, SourcesFile, crawl_with_progress, crawler_app
 from crawler.sources.cli import overrides_app
-from newsloom.console import command_error, find_article_card, hits_table, make_console
+from newsloom.console import command_error, make_console
+from newsloom.queues import ALL_QUEUES
 from newsloom.settings import get_settings
-from ops.fixture_site.cli import fixtures_app
-from ops.local.background import BackgroundProcessError
-from ops.local.cli import services_app
-from ops.local.errors import ServiceError
-from ops.local.services import down as services_down
-from ops.local.services import up as services_up
+from newsloom_cli.render import find_article_card, hits_table
+from ops.dev.fixture_site.cli import fixtures_app
+from ops.dev.local.background import BackgroundProcessError
+from ops.dev.local.cli import services_app
+from ops.dev.local.errors import ServiceError
+from ops.dev.local.services import down as services_down
+from ops.dev.local.services import up as services_up
 from ops.prometheus.cli import metrics_app
 from search.cli import index_admin_app
 from search.client import create_client
@@ -27,7 +29,6 @@ from search.query import search_articles
 from search.templates import ensure_index
 from search.waiting import wait_until_indexed
 from workers.cli import quarantine_app, reenrich_app
-from workers.queues import ALL_QUEUES
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(
@@ -143,7 +144,7 @@ def demo(
     ] = False,
 ) -> None:
     """Run the main job once: services, fixture site, worker, crawl, index and searches."""
-    from newsloom.demo import run_demo
+    from newsloom_cli.demo import run_demo
 
     settings = get_settings()
     try:

@@ -8,7 +8,7 @@ set -euo pipefail
 
 PACKAGES=(redis-server hunspell-en-us prometheus prometheus-pushgateway docker-compose maven unzip curl)
 MIN_JAVA=21
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 STEP_LOG="$(mktemp -t newsloom-bootstrap.XXXXXX)"
 trap 'rm -f "$STEP_LOG"' EXIT
 export DEBIAN_FRONTEND=noninteractive

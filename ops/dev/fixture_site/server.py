@@ -21,14 +21,14 @@ from types import FrameType
 import uvicorn
 import yaml
 
-from ops.fixture_site.app import FixtureSite
-from ops.fixture_site.feeds import RSS_PATH, SITEMAP_PATH
-from ops.fixture_site.pages import OUTLET_IDS, Outlet, build_outlets
+from ops.dev.fixture_site.app import FixtureSite
+from ops.dev.fixture_site.feeds import RSS_PATH, SITEMAP_PATH
+from ops.dev.fixture_site.pages import OUTLET_IDS, Outlet, build_outlets
 
 __all__ = ["bind_sockets", "run", "serve", "source_entry", "write_sources"]
 
 _SOURCES_HEADER = (
-    "# Written by the fixture site (python -m ops.fixture_site) for the ports it bound.\n"
+    "# Written by the fixture site (python -m ops.dev.fixture_site) for the ports it bound.\n"
     "# allow_private_network is set because these are loopback fixtures; real sources never\n"
     "# get it.\n"
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ops.fixture_site.layout import SiteStyle, escape_attr, escape_text, render_document
+from ops.dev.fixture_site.layout import SiteStyle, escape_attr, escape_text, render_document
 
 __all__ = ["ArticleMeta", "Block", "Kind", "SeedArticle", "parse_seed", "render_article_page"]
 

@@ -1,10 +1,10 @@
 """Scheduled crawls: RedBeat entries built from the source registry, and the ``crawl_source`` task.
 
-Celery app for the roles that need it (``celery -A workers.beat beat|worker``): beat writes one
-RedBeat entry per source when it starts, and a worker on the ``crawl`` queue runs each crawl
-in a child process (Scrapy's reactor cannot be restarted inside a long-lived worker). Both the
-schedule and its lock live in Redis, so a second beat on another host stands by, and a Redis
-lock per source makes sure one source is never crawled twice at once.
+The Celery app of the roles that need it (``newsloom beat`` and ``newsloom crawl-worker``):
+beat writes one RedBeat entry per source when it starts, and a worker on the ``crawl`` queue
+runs each crawl in a child process (Scrapy's reactor cannot be restarted inside a long-lived
+worker). Both the schedule and its lock live in Redis, so a second beat on another host stands
+by, and a Redis lock per source makes sure one source is never crawled twice at once.
 """
 
 from __future__ import annotations
@@ -21,17 +21,15 @@ from celery.schedules import schedule
 from redbeat import RedBeatSchedulerEntry
 
 from crawler.sources import Source, SourceRegistry, load_sources
+from newsloom.messaging import task_sender
+from newsloom.queues import CRAWL_QUEUE, CRAWL_TASK, ROLLOVER_TASK
 from newsloom.settings import Settings, get_settings
+from newsloom.state import KEY_PREFIX, redis_client
 from search.aliases import rollover, rollover_conditions
 from search.client import create_client
-from workers.app import app
-from workers.state import KEY_PREFIX, redis_client
 
 __all__ = [
-    "CRAWL_QUEUE",
-    "CRAWL_TASK",
     "ROLLOVER_ENTRY",
-    "ROLLOVER_TASK",
     "app",
     "crawl_interval",
     "crawl_lock",
@@ -42,10 +40,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CRAWL_QUEUE: Final = "crawl"
-CRAWL_TASK: Final = "workers.crawl_source"
+# Only the schedule's own tasks: the crawl worker never loads the enrichment code.
+app = task_sender(get_settings(), "newsloom-schedule")
+
 ENTRY_PREFIX: Final = "crawl:"
-ROLLOVER_TASK: Final = "workers.rollover_indices"
 ROLLOVER_ENTRY: Final = "maintenance:rollover"
 
 
@@ -118,7 +116,7 @@ def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
         # display (stdout) is for terminals only.
         subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
             # One job per run (a finished job fetches nothing again); the task id names it.
-            [sys.executable, "-m", "newsloom", "crawler", "run", source.id,
+            [sys.executable, "-m", "newsloom_cli", "crawler", "run", source.id,
              "--job", f"{source.id}-{self.request.id}", "--incremental", "--due-only"],
             check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
         )  # fmt: skip

@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from newsloom.settings import Settings, get_settings
-from ops.local import services
-from ops.local.errors import ServiceError
-from ops.local.services import ServiceName
+from ops.dev.local import services
+from ops.dev.local.errors import ServiceError
+from ops.dev.local.services import ServiceName
 
 __all__ = ["services_app"]
 

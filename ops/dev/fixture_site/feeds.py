@@ -13,7 +13,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Protocol
 
-from ops.fixture_site.representation import Resource
+from ops.dev.fixture_site.representation import Resource
 
 __all__ = [
     "NEWS_SITEMAP_PATH",

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from newsloom.settings import get_settings
-from ops.fixture_site.pages import OUTLET_IDS
-from ops.fixture_site.server import run
+from ops.dev.fixture_site.pages import OUTLET_IDS
+from ops.dev.fixture_site.server import run
 
 __all__ = ["READY_PREFIX", "fixtures_app", "serve"]
 

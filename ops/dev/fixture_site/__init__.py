@@ -22,11 +22,11 @@ Edge endpoints for crawler robustness tests, on every outlet, linked from nowher
 - ``/edge/server-error``: 500;
 - ``/edge/slow``: answers after 3 seconds.
 
-Start it with ``python -m ops.fixture_site --port-base 0 --sources-out FILE`` (or
+Start it with ``python -m ops.dev.fixture_site --port-base 0 --sources-out FILE`` (or
 ``newsloom fixtures serve``); it prints ``fixture site ready: FILE`` once serving.
 """
 
-from ops.fixture_site.pages import OUTLET_IDS, ExpectedArticle, expected_articles
-from ops.fixture_site.server import run, serve
+from ops.dev.fixture_site.pages import OUTLET_IDS, ExpectedArticle, expected_articles
+from ops.dev.fixture_site.server import run, serve
 
 __all__ = ["OUTLET_IDS", "ExpectedArticle", "expected_articles", "run", "serve"]

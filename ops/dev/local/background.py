@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ops.local.supervision import log_tail
+from ops.dev.local.supervision import log_tail
 
 __all__ = ["BackgroundProcess", "BackgroundProcessError"]
 

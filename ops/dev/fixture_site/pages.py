@@ -18,11 +18,22 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from newsloom.settings import get_settings
-from ops.fixture_site.corpus import list_corpus, load_page
-from ops.fixture_site.feeds import PRIVATE_PATH, discovery_resources
-from ops.fixture_site.layout import SiteStyle, escape_attr, escape_text, render_document, story_list
-from ops.fixture_site.representation import Resource
-from ops.fixture_site.seed_render import ArticleMeta, SeedArticle, parse_seed, render_article_page
+from ops.dev.fixture_site.corpus import list_corpus, load_page
+from ops.dev.fixture_site.feeds import PRIVATE_PATH, discovery_resources
+from ops.dev.fixture_site.layout import (
+    SiteStyle,
+    escape_attr,
+    escape_text,
+    render_document,
+    story_list,
+)
+from ops.dev.fixture_site.representation import Resource
+from ops.dev.fixture_site.seed_render import (
+    ArticleMeta,
+    SeedArticle,
+    parse_seed,
+    render_article_page,
+)
 
 __all__ = [
     "CORPUS_OUTLET_ID",

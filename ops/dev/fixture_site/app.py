@@ -2,8 +2,8 @@
 
 The server binds a socket per outlet and hands them all to one uvicorn server; this app
 tells the outlets apart by the port the request arrived on (``scope["server"]``), the way
-separate virtual hosts would. Per request: ``/edge/`` paths go to :mod:`ops.fixture_site.edge`,
-known paths are served by :func:`ops.fixture_site.representation.respond`, anything else
+separate virtual hosts would. Per request: ``/edge/`` paths go to :mod:`ops.dev.fixture_site.edge`,
+known paths are served by :func:`ops.dev.fixture_site.representation.respond`, anything else
 gets the outlet's HTML 404 page.
 """
 
@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from ops.fixture_site.edge import EDGE_PREFIX, edge_response
-from ops.fixture_site.pages import Outlet
-from ops.fixture_site.representation import respond
+from ops.dev.fixture_site.edge import EDGE_PREFIX, edge_response
+from ops.dev.fixture_site.pages import Outlet
+from ops.dev.fixture_site.representation import respond
 
 __all__ = ["FixtureSite"]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from newsloom.console import find_article_card, hits_table
 from newsloom.settings import Settings
-from ops.local.launch import fixture_site_process, worker_process
+from newsloom_cli.render import find_article_card, hits_table
+from ops.dev.local.launch import fixture_site_process, worker_process
 from search.client import create_client
 from search.query import search_articles
 from search.templates import ensure_index

@@ -1,4 +1,4 @@
-"""Queue and task names, shared by the producers (crawler) and the consumers (workers)."""
+"""Queue and task names, shared by the producers (crawler, schedule) and the consumers (workers)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Any, Final
 
 __all__ = [
     "ALL_QUEUES",
+    "CRAWL_QUEUE",
+    "CRAWL_TASK",
     "ENRICH_QUEUE",
     "ENRICH_TASK",
     "INDEX_QUEUE",
     "INDEX_TASK",
+    "ROLLOVER_TASK",
     "TASK_QUEUES",
     "queue_of",
 ]
@@ -20,6 +23,10 @@ INDEX_QUEUE: Final = "index"
 ENRICH_TASK: Final = "workers.enrich_article"
 INDEX_TASK: Final = "workers.index_article"
 ALL_QUEUES: Final = (ENRICH_QUEUE, INDEX_QUEUE)
+# Scheduled crawls and index maintenance, consumed by the crawl worker (``ops.schedule``).
+CRAWL_QUEUE: Final = "crawl"
+CRAWL_TASK: Final = "workers.crawl_source"
+ROLLOVER_TASK: Final = "workers.rollover_indices"
 TASK_QUEUES: Final[Mapping[str, str]] = {ENRICH_TASK: ENRICH_QUEUE, INDEX_TASK: INDEX_QUEUE}
 
 

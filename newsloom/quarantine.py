@@ -17,7 +17,7 @@ from celery import Celery
 from pydantic import BaseModel, Field
 
 from newsloom.schema import article_id
-from workers.state import KEY_PREFIX
+from newsloom.state import KEY_PREFIX
 
 __all__ = [
     "QuarantineEntry",

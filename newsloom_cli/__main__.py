@@ -1,0 +1,5 @@
+"""``python -m newsloom_cli`` runs the command line."""
+
+from newsloom_cli.main import app
+
+app()
