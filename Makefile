@@ -20,6 +20,7 @@ lint: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy .
+	$(VENV)/lint-imports
 
 services-down:
 	$(VENV)/newsloom services down

@@ -21,6 +21,7 @@ from ops.dev.local.cli import services_app
 from ops.dev.local.errors import ServiceError
 from ops.dev.local.services import down as services_down
 from ops.dev.local.services import up as services_up
+from ops.kibana.cli import kibana_app
 from ops.prometheus.cli import metrics_app
 from search.cli import index_admin_app
 from search.client import create_client
@@ -43,7 +44,8 @@ app.add_typer(reenrich_app, name="reenrich")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(crawler_app, name="crawler")
 app.add_typer(overrides_app, name="overrides")
-app.add_typer(search_commands)  # api, kibana import
+app.add_typer(search_commands)  # api
+app.add_typer(kibana_app, name="kibana")
 console = make_console()
 
 
