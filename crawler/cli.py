@@ -12,14 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
-from crawler.frontier import CrawlState
-from crawler.sources import SourcesError, load_sources
-from newsloom.console import command_error, make_console
-from newsloom.settings import get_settings
-from newsloom.state import redis_client
+from newsloom.console import make_console
 
 if TYPE_CHECKING:
     from crawler.run import CrawlReport
@@ -44,14 +38,15 @@ def crawl_with_progress(
 
     ``options`` go to :func:`crawler.run.run_crawl` (job, lease_s, incremental, due_only).
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
     from crawler.run import run_crawl  # imports Scrapy's reactor: only when crawling
+    from crawler.sources import load_sources
+    from newsloom.settings import get_settings
 
     settings = get_settings()
-    try:
-        registry = load_sources(sources_file or settings.sources_file)
-        sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
-    except SourcesError as error:
-        raise command_error(console, error) from error
+    registry = load_sources(sources_file or settings.sources_file)
+    sources = [registry.by_id(i) for i in source_ids] if source_ids else registry.sources
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:
         task = progress.add_task(label, total=None)
 
@@ -102,6 +97,12 @@ def run_job(
 @crawler_app.command("status")
 def status(job: Annotated[str, typer.Argument(help="Job name.")]) -> None:
     """How many URLs of a job are discovered, leased, done or failed, and why they failed."""
+    from rich.table import Table
+
+    from crawler.frontier import CrawlState
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+
     state = CrawlState(redis_client(get_settings()), job, lease_s=0)
     entries = state.entries()
     if not entries:
@@ -127,12 +128,13 @@ def replay(
     sources_file: SourcesFile = None,
 ) -> None:
     """Extract the articles of an archived crawl again, without fetching anything."""
-    from crawler.archive.replay import replay_warc
+    from rich.table import Table
 
-    try:
-        sources = load_sources(sources_file or get_settings().sources_file).sources
-    except SourcesError as error:
-        raise command_error(console, error) from error
+    from crawler.archive.replay import replay_warc
+    from crawler.sources import load_sources
+    from newsloom.settings import get_settings
+
+    sources = load_sources(sources_file or get_settings().sources_file).sources
     table = Table(title=f"replayed {warc.name}")
     table.add_column("URL")
     table.add_column("title, or why no article")

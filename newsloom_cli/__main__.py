@@ -1,5 +1,5 @@
 """``python -m newsloom_cli`` runs the command line."""
 
-from newsloom_cli.main import app
+from newsloom_cli.main import main
 
-app()
+main()

@@ -7,31 +7,40 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from crawler.cli import SourceIds, SourcesFile, crawl_with_progress, crawler_app
-from crawler.sources.cli import overrides_app
-from newsloom.console import command_error, make_console
-from newsloom.queues import ALL_QUEUES
-from newsloom.settings import get_settings
-from newsloom_cli.render import find_article_card, hits_table
+from crawler.cli import SourceIds, SourcesFile, crawler_app
+from crawler.overrides_cli import overrides_app
+from newsloom.console import make_console
+from newsloom.errors import NewsloomError, NotFoundError, ServiceUnavailableError
+from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
+from newsloom_cli.errors import DEBUG_FLAG, run_cli, version_callback
 from ops.dev.fixture_site.cli import fixtures_app
-from ops.dev.local.background import BackgroundProcessError
 from ops.dev.local.cli import services_app
-from ops.dev.local.errors import ServiceError
-from ops.dev.local.services import down as services_down
-from ops.dev.local.services import up as services_up
 from ops.kibana.cli import kibana_app
 from ops.prometheus.cli import metrics_app
 from search.cli import index_admin_app
-from search.client import create_client
 from search.commands import search_commands
-from search.query import search_articles
-from search.templates import ensure_index
-from search.waiting import wait_until_indexed
 from workers.cli import quarantine_app, reenrich_app
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
+# Every command imports what it needs when it runs, so `newsloom --help` stays fast.
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+    _debug: Annotated[
+        bool, typer.Option(DEBUG_FLAG, help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """Crawl regional news, enrich every article, and make it searchable."""
+
+
 app.add_typer(
     services_app, name="services", help="Start, stop and inspect local Redis and Elasticsearch."
 )
@@ -49,21 +58,16 @@ app.add_typer(kibana_app, name="kibana")
 console = make_console()
 
 
-def _fail(message: str) -> typer.Exit:
-    return command_error(console, message)
-
-
 @app.command()
 def crawl(
     source_ids: SourceIds = None,
     sources_file: SourcesFile = None,
     wait: Annotated[bool, typer.Option(help="Wait until every article is searchable.")] = False,
     wait_timeout: Annotated[float, typer.Option(help="Seconds to wait for indexing.")] = 300.0,
-    all_sources: Annotated[bool, typer.Option("--all", help="Crawl every source.")] = False,
 ) -> None:
     """Crawl sources now and queue every article for enrichment."""
-    if all_sources and source_ids:
-        raise _fail("name sources or pass --all, not both")
+    from crawler.cli import crawl_with_progress
+
     report = crawl_with_progress("crawling", source_ids, sources_file)
     articles = sorted(set(report.article_ids))
     console.print(f"crawled {report.pages} pages, queued {len(articles)} articles")
@@ -72,6 +76,12 @@ def crawl(
 
 
 def _wait_indexed(article_ids: list[str], timeout_s: float) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    from newsloom.settings import get_settings
+    from search.client import create_client
+    from search.waiting import wait_until_indexed
+
     settings = get_settings()
     es = create_client(settings)
     with Progress(
@@ -86,7 +96,7 @@ def _wait_indexed(article_ids: list[str], timeout_s: float) -> None:
             lambda done, total: progress.update(task, completed=done, total=total),
         )
     if done < len(article_ids):
-        raise _fail(
+        raise ServiceUnavailableError(
             f"only {done} of {len(article_ids)} articles were indexed in {timeout_s:.0f} s; "
             "is a worker running (`newsloom worker`)? Read its log, then run "
             "`newsloom services status`."
@@ -101,13 +111,44 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1)] = 2,
     loglevel: Annotated[str, typer.Option()] = "INFO",
 ) -> None:
-    """Run a Celery worker process (replaces this process)."""
-    arguments = [
-        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", loglevel,
-        "--max-tasks-per-child", "1000", "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
-    os.execv(sys.executable, arguments)  # noqa: S606 - our own interpreter with fixed arguments
+    """Run a Celery worker that enriches and indexes articles (replaces this process)."""
+    _exec_celery(
+        "workers.app", "worker", "--queues", queues, "--concurrency", str(concurrency),
+        "--loglevel", loglevel, "--max-tasks-per-child", "1000",
+        "--without-gossip", "--without-mingle",
+    )  # fmt: skip
+
+
+@app.command()
+def beat(
+    loglevel: Annotated[str, typer.Option()] = "INFO",
+    max_interval: Annotated[
+        int, typer.Option(min=1, help="Longest sleep between schedule checks, in seconds.")
+    ] = 30,
+) -> None:
+    """Run the crawl schedule (Celery beat with RedBeat; a second one stands by)."""
+    _exec_celery(
+        "ops.schedule", "beat", "--scheduler", "redbeat.RedBeatScheduler",
+        "--loglevel", loglevel, "--max-interval", str(max_interval),
+    )  # fmt: skip
+
+
+@app.command("crawl-worker")
+def crawl_worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Crawls run at once.")] = 1,
+    loglevel: Annotated[str, typer.Option()] = "INFO",
+) -> None:
+    """Run the worker that carries out scheduled crawls and index rotation."""
+    _exec_celery(
+        "ops.schedule", "worker", "--queues", CRAWL_QUEUE, "--concurrency", str(concurrency),
+        "--loglevel", loglevel, "--without-gossip", "--without-mingle",
+    )  # fmt: skip
+
+
+def _exec_celery(app_module: str, *arguments: str) -> None:
+    # exec, not a child: signals from the supervisor (SIGTERM on `docker stop`) reach Celery.
+    argv = [sys.executable, "-m", "celery", "-A", app_module, *arguments]
+    os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter with fixed arguments
 
 
 @app.command()
@@ -118,11 +159,13 @@ def search(
     size: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:
     """Search indexed articles and print ranked, highlighted hits."""
+    from newsloom.settings import get_settings
+    from newsloom_cli.render import hits_table
+    from search.client import create_client
+    from search.query import search_articles
+
     settings = get_settings()
-    try:
-        hits = search_articles(create_client(settings), settings.index_alias, query, size)
-    except ValueError as error:
-        raise _fail(str(error)) from error
+    hits = search_articles(create_client(settings), settings.index_alias, query, size)
     console.print(hits_table(query, hits))
 
 
@@ -132,10 +175,14 @@ def show(
     related: Annotated[int, typer.Option(min=0, max=50, help="Related articles to list.")] = 5,
 ) -> None:
     """Print one article with its entities, places, topics, story and related coverage."""
+    from newsloom.settings import get_settings
+    from newsloom_cli.render import find_article_card
+    from search.client import create_client
+
     settings = get_settings()
     card = find_article_card(create_client(settings), settings.index_alias, article_id, related)
     if card is None:
-        raise _fail(f"no article has id {article_id!r}; `newsloom search` prints the ids")
+        raise NotFoundError(f"no article has id {article_id!r}; `newsloom search` prints the ids")
     console.print(card)
 
 
@@ -146,19 +193,20 @@ def demo(
     ] = False,
 ) -> None:
     """Run the main job once: services, fixture site, worker, crawl, index and searches."""
+    from newsloom.settings import get_settings
     from newsloom_cli.demo import run_demo
+    from ops.dev.local.services import down as services_down
+    from ops.dev.local.services import up as services_up
 
     settings = get_settings()
     try:
         services_up(settings, console=console)
         indexed = run_demo(settings, console)
-    except (ServiceError, BackgroundProcessError) as error:
-        raise _fail(str(error)) from error
     finally:
         if stop_services:
             services_down(settings, console=console)
     if not indexed:
-        raise _fail("nothing was indexed; read the worker log named above")
+        raise NewsloomError("nothing was indexed; read the worker log named above")
     if not stop_services:
         console.print(
             'Redis and Elasticsearch are still running: try `newsloom search "Kim Jong-un"`; '
@@ -169,6 +217,15 @@ def demo(
 @index_app.command("init")
 def index_init() -> None:
     """Install index templates and create the first index behind the alias."""
+    from newsloom.settings import get_settings
+    from search.client import create_client
+    from search.templates import ensure_index
+
     settings = get_settings()
     ensure_index(create_client(settings), settings.index_alias, settings.index_replicas)
     console.print(f"index alias {settings.index_alias!r} is ready")
+
+
+def main() -> None:
+    """The ``newsloom`` entry point: run a command, and report its failure in one line."""
+    run_cli(app)

@@ -5,26 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from elasticsearch import ApiError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from newsloom.console import command_error, make_console
-from newsloom.settings import get_settings
-from newsloom.state import redis_client
-from search.aliases import rollover, rollover_conditions
-from search.client import create_client
-from search.dead_letters import quarantine_sink
-from search.lifecycle import LifecycleError, install_lifecycle
-from search.reindex import ReindexError, reindex
+from newsloom.console import make_console
+from newsloom.errors import NewsloomError
 
 __all__ = ["index_admin_app"]
 
 index_admin_app = typer.Typer(no_args_is_help=True)
 console = make_console()
-
-
-def _fail(message: str) -> typer.Exit:
-    return command_error(console, message)
 
 
 @index_admin_app.command("rollover")
@@ -47,6 +35,12 @@ def rollover_command(
     dry_run: Annotated[bool, typer.Option(help="Only report whether it would.")] = False,
 ) -> None:
     """Start a new write index when the current one is too old or too large."""
+    from elasticsearch import ApiError
+
+    from newsloom.settings import get_settings
+    from search.aliases import rollover, rollover_conditions
+    from search.client import create_client
+
     settings = get_settings()
     conditions: dict[str, str | int] = {}
     if not now:
@@ -56,7 +50,7 @@ def rollover_command(
             create_client(settings), settings.index_alias, conditions, dry_run=dry_run
         )
     except ApiError as error:
-        raise _fail(
+        raise NewsloomError(
             f"rollover refused: {error.message}; run `newsloom index init` first if the "
             "write alias is missing"
         ) from error
@@ -76,11 +70,12 @@ def lifecycle_command(
     ] = "30d",
 ) -> None:
     """Attach an ILM policy to every article index (servers with ILM, e.g. the official image)."""
+    from newsloom.settings import get_settings
+    from search.client import create_client
+    from search.lifecycle import install_lifecycle
+
     settings = get_settings()
-    try:
-        install_lifecycle(create_client(settings), settings.index_alias, policy, warm_after)
-    except LifecycleError as error:
-        raise _fail(str(error)) from error
+    install_lifecycle(create_client(settings), settings.index_alias, policy, warm_after)
     console.print(
         f"lifecycle policy {policy!r} attached to the indices behind {settings.index_alias!r}"
     )
@@ -96,6 +91,14 @@ def reindex_command(
 
     Articles the new index refuses go to the quarantine (``newsloom quarantine list``).
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+    from search.client import create_client
+    from search.dead_letters import quarantine_sink
+    from search.reindex import ReindexError, reindex
+
     settings = get_settings()
     es = create_client(settings)
     with Progress(
@@ -112,7 +115,7 @@ def reindex_command(
                 on_failure=quarantine_sink(redis_client(settings)),
             )
         except ReindexError as error:
-            raise _fail(
+            raise NewsloomError(
                 f"{error} The refused articles are in the quarantine: "
                 "`newsloom quarantine list` shows why each failed."
             ) from error

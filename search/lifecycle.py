@@ -16,12 +16,13 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch
 
+from newsloom.errors import NewsloomError
 from search.aliases import indices_behind, write_index
 
 __all__ = ["LifecycleError", "install_lifecycle", "lifecycle_component", "lifecycle_policy"]
 
 
-class LifecycleError(RuntimeError):
+class LifecycleError(NewsloomError):
     """The server cannot take the lifecycle policy."""
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
+from newsloom.errors import NewsloomError
 from search.aliases import indices_behind, write_alias, write_index
 from search.bulk import BulkFailure, BulkReport, bulk_index
 from search.templates import ensure_index
@@ -29,7 +30,7 @@ from search.templates import ensure_index
 __all__ = ["ReindexError", "ReindexReport", "new_index_name", "reindex"]
 
 
-class ReindexError(RuntimeError):
+class ReindexError(NewsloomError):
     """The copy was incomplete; the read alias was left on the old indices."""
 
 

@@ -23,6 +23,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.exceptions import HTTP_EXCEPTIONS
 from pydantic import BaseModel, Field, ValidationError
 
+from newsloom.errors import InvalidInputError
 from search.request import HIGHLIGHTED, SearchRequest, facets_body, search_body
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
 _KEEP_ALIVE = "2m"
 
 
-class CursorError(ValueError):
+class CursorError(InvalidInputError):
     """A cursor that is malformed or whose point in time has expired."""
 
 

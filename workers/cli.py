@@ -6,16 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, track
-from rich.table import Table
 
-from newsloom import quarantine
-from newsloom.console import command_error, make_console
-from newsloom.messaging import task_sender
-from newsloom.settings import get_settings
-from newsloom.state import redis_client
-from search.client import create_client
-from workers.reenrich import queue_reenrichment
+from newsloom.console import make_console
+from newsloom.errors import InvalidInputError, NotFoundError
 
 __all__ = ["quarantine_app", "reenrich_app"]
 
@@ -34,6 +27,12 @@ def list_entries(
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 50,
 ) -> None:
     """List quarantined messages, oldest first, with the reason each failed."""
+    from rich.table import Table
+
+    from newsloom import quarantine
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+
     client = redis_client(get_settings())
     table = Table(title=f"{quarantine.count(client)} quarantined message(s)", expand=True)
     for column in ("id", "task", "article", "failed at", "reason"):
@@ -52,9 +51,13 @@ def list_entries(
 @quarantine_app.command("show")
 def show(entry_id: Annotated[str, typer.Argument(help="Id from `quarantine list`.")]) -> None:
     """Print one quarantined message in full (arguments included)."""
+    from newsloom import quarantine
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+
     entry = quarantine.get(redis_client(get_settings()), entry_id)
     if entry is None:
-        raise command_error(console, f"no entry {entry_id!r}; run `newsloom quarantine list`")
+        raise NotFoundError(f"no entry {entry_id!r}; run `newsloom quarantine list`")
     console.print_json(quarantine.describe(entry))
 
 
@@ -66,12 +69,19 @@ def replay(
     replay_all: Annotated[bool, typer.Option("--all", help="Replay every entry.")] = False,
 ) -> None:
     """Re-queue quarantined messages with their original arguments (fix the cause first)."""
+    from rich.progress import track
+
+    from newsloom import quarantine
+    from newsloom.messaging import task_sender
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+
     settings = get_settings()
     client = redis_client(settings)
     if replay_all:
         entry_ids = [entry.id for entry in quarantine.entries(client)]
     if not entry_ids:
-        raise command_error(console, "name entry ids or pass --all")
+        raise InvalidInputError("name entry ids or pass --all")
     celery = task_sender(settings)
     missing = []
     for entry_id in track(entry_ids, description="replaying", console=console):
@@ -81,7 +91,7 @@ def replay(
         else:
             console.print(f"replayed {entry_id} as {new_id}")
     if missing:
-        raise command_error(console, f"not in the quarantine: {', '.join(missing)}")
+        raise NotFoundError(f"not in the quarantine: {', '.join(missing)}")
 
 
 @quarantine_app.command("purge")
@@ -89,6 +99,10 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete every quarantined message (they cannot be replayed afterwards)."""
+    from newsloom import quarantine
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+
     client = redis_client(get_settings())
     if not yes and not typer.confirm(f"delete {quarantine.count(client)} message(s)?"):
         raise typer.Exit(code=1)
@@ -107,6 +121,13 @@ def reenrich(
     model) this finds the articles an older pipeline produced and sends them through the
     workers again, which re-index them in place.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from newsloom.messaging import task_sender
+    from newsloom.settings import get_settings
+    from search.client import create_client
+    from workers.reenrich import queue_reenrichment
+
     settings = get_settings()
     es = create_client(settings)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console) as progress:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import elasticsearch
 import redis
 
+from newsloom.errors import NewsloomError, TransientError
+
 __all__ = ["TRANSIENT_ERRORS", "DeliveryLimitError", "TransientError"]
 
 
-class TransientError(RuntimeError):
-    """A failure worth retrying later (a service is overloaded or briefly unreachable)."""
-
-
-class DeliveryLimitError(RuntimeError):
+class DeliveryLimitError(NewsloomError):
     """A message came back more often than any healthy task needs (it keeps killing workers)."""
 
 

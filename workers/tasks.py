@@ -11,6 +11,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch
 
+from newsloom.errors import TransientError
 from newsloom.queues import ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.schema import Article
 from newsloom.settings import get_settings
@@ -22,7 +23,6 @@ from workers.base import PipelineTask
 from workers.enrichment.duplicates import NearDuplicates
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
-from workers.errors import TransientError
 
 __all__ = ["enrich_article", "index_article"]
 

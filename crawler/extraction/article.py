@@ -17,6 +17,7 @@ from crawler.extraction.fields import extract_fields
 from crawler.extraction.overrides import apply_overrides
 from crawler.sources import Source
 from crawler.urls import canonical_url
+from newsloom.errors import InvalidInputError
 from newsloom.schema import Article
 
 __all__ = ["ExtractionError", "NotHTMLError", "extract_article", "extract_response_article"]
@@ -24,7 +25,7 @@ __all__ = ["ExtractionError", "NotHTMLError", "extract_article", "extract_respon
 logger = logging.getLogger(__name__)
 
 
-class ExtractionError(ValueError):
+class ExtractionError(InvalidInputError):
     """The page holds no article we can use (no title or no body)."""
 
 

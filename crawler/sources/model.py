@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from newsloom.errors import InvalidInputError
+
 __all__ = [
     "XPATH_PREFIX",
     "ExtractionOverrides",
@@ -36,7 +38,7 @@ __all__ = [
 XPATH_PREFIX = "xpath:"
 
 
-class SourcesError(ValueError):
+class SourcesError(InvalidInputError):
     """The sources file is missing or invalid."""
 
 

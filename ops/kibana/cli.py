@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newsloom.console import command_error, make_console
-from newsloom.settings import get_settings
-from ops.kibana.importer import SAVED_OBJECTS, KibanaImportError, import_saved_objects
+from newsloom.console import make_console
 
 __all__ = ["kibana_app"]
 
@@ -24,16 +22,20 @@ def kibana() -> None:
 
 @kibana_app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Option(help="NDJSON file of saved objects.")] = SAVED_OBJECTS,
+    path: Annotated[
+        Path | None,
+        typer.Option(help="NDJSON file of saved objects (default: the ones newsloom ships)."),
+    ] = None,
     api_key: Annotated[
         str, typer.Option(envvar="NEWSLOOM_KIBANA_API_KEY", help="Kibana API key, if secured.")
     ] = "",
 ) -> None:
     """Import (overwrite) the saved objects into Kibana at NEWSLOOM_KIBANA_URL."""
+    from newsloom.settings import get_settings
+    from ops.kibana.importer import SAVED_OBJECTS, import_saved_objects
+
+    path = path or SAVED_OBJECTS
     url = str(get_settings().kibana_url)
-    try:
-        with console.status(f"importing {path.name} into {url}"):
-            count = import_saved_objects(url, path, api_key=api_key)
-    except KibanaImportError as error:
-        raise command_error(console, error) from error
+    with console.status(f"importing {path.name} into {url}"):
+        count = import_saved_objects(url, path, api_key=api_key)
     console.print(f"imported {count} saved objects into {url}")

@@ -7,12 +7,14 @@ from typing import Any
 
 import httpx
 
+from newsloom.errors import NewsloomError
+
 __all__ = ["SAVED_OBJECTS", "KibanaImportError", "import_saved_objects"]
 
 SAVED_OBJECTS = Path(__file__).with_name("saved_objects.ndjson")
 
 
-class KibanaImportError(RuntimeError):
+class KibanaImportError(NewsloomError):
     """Kibana was unreachable or refused some objects."""
 
 

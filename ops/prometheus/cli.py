@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 import typer
-from prometheus_client import CollectorRegistry, start_http_server
 
 from newsloom.console import make_console
 from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
-from newsloom.settings import get_settings
-from newsloom.state import redis_client
-from ops.prometheus.queues import QueueDepthCollector
-from ops.prometheus.sources import SourceHealthCollector
-from search.client import create_client
 
 __all__ = ["DEFAULT_QUEUES", "metrics_app"]
 
@@ -37,6 +30,16 @@ def serve(
     One exporter per deployment is enough: everything it reports is read from Redis and
     Elasticsearch when Prometheus scrapes, so it holds no state and can be restarted anywhere.
     """
+    import threading
+
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    from newsloom.settings import get_settings
+    from newsloom.state import redis_client
+    from ops.prometheus.queues import QueueDepthCollector
+    from ops.prometheus.sources import SourceHealthCollector
+    from search.client import create_client
+
     settings = get_settings()
     registry = CollectorRegistry()
     registry.register(QueueDepthCollector(redis_client(settings), queues or list(DEFAULT_QUEUES)))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from newsloom.settings import Settings, get_settings
-from search.api.app import create_app
+if TYPE_CHECKING:
+    from newsloom.settings import Settings
 
 __all__ = ["api_app", "serve"]
 
@@ -17,6 +16,10 @@ api_app = typer.Typer()
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the API until interrupted; OpenAPI is published at ``/openapi.json``."""
+    import uvicorn
+
+    from search.api.app import create_app
+
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
@@ -31,4 +34,6 @@ def api_command(
     port: Annotated[int | None, typer.Option(min=1, max=65535)] = None,
 ) -> None:
     """Serve the search API (set NEWSLOOM_API_KEY to require a key)."""
+    from newsloom.settings import get_settings
+
     serve(get_settings(), host, port)

@@ -10,7 +10,7 @@ from crawler.archive import ArchivedResponse, WarcArchive, read_responses, warc_
 from crawler.archive.replay import replay_warc
 from crawler.sources import Source, load_sources
 from newsloom.settings import Settings
-from ops.dev.fixture_site import expected_articles
+from ops.dev.fixture_site.pages import expected_articles
 from tests.conftest import run_cli
 from tests.crawler.children import crawl_report, start_crawl, write_sources
 

@@ -14,7 +14,7 @@ from crawler.sources import load_sources
 from crawler.urls import canonical_url
 from newsloom.settings import Settings
 from newsloom.state import redis_client
-from ops.dev.fixture_site import expected_articles
+from ops.dev.fixture_site.pages import expected_articles
 from ops.dev.local.background import BackgroundProcess
 from search.waiting import count_indexed
 from tests.conftest import run_cli

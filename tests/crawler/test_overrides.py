@@ -23,7 +23,7 @@ from crawler.sources import Source, SourcesError, load_sources
 from crawler.sources.model import ExtractionOverrides
 from newsloom.schema import article_id
 from newsloom.settings import Settings
-from ops.dev.fixture_site import expected_articles
+from ops.dev.fixture_site.pages import expected_articles
 from ops.dev.local.background import BackgroundProcess
 from tests.conftest import run_cli
 from tests.crawler.children import crawl_report, start_crawl, write_sources

@@ -25,11 +25,10 @@ import yaml
 
 from crawler.sources import load_sources
 from newsloom.settings import get_settings
-from ops.dev.fixture_site import OUTLET_IDS, ExpectedArticle, expected_articles
 from ops.dev.fixture_site.cli import READY_PREFIX
 from ops.dev.fixture_site.corpus import list_corpus
 from ops.dev.fixture_site.edge import BOMB_DECOMPRESSED_BYTES, SLOW_SECONDS
-from ops.dev.fixture_site.pages import SEED_OUTLETS
+from ops.dev.fixture_site.pages import OUTLET_IDS, SEED_OUTLETS, ExpectedArticle, expected_articles
 from ops.dev.local.background import BackgroundProcess
 
 pytestmark = pytest.mark.integration

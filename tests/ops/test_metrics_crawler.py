@@ -119,7 +119,6 @@ def test_a_real_crawl_serves_its_metrics(services: Settings, fixture_sources: Pa
                 "-m",
                 "newsloom_cli",
                 "crawl",
-                "--all",
                 "--sources",
                 str(fixture_sources),
             ],

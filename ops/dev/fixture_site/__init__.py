@@ -25,8 +25,3 @@ Edge endpoints for crawler robustness tests, on every outlet, linked from nowher
 Start it with ``python -m ops.dev.fixture_site --port-base 0 --sources-out FILE`` (or
 ``newsloom fixtures serve``); it prints ``fixture site ready: FILE`` once serving.
 """
-
-from ops.dev.fixture_site.pages import OUTLET_IDS, ExpectedArticle, expected_articles
-from ops.dev.fixture_site.server import run, serve
-
-__all__ = ["OUTLET_IDS", "ExpectedArticle", "expected_articles", "run", "serve"]

@@ -7,10 +7,6 @@ from typing import Annotated
 
 import typer
 
-from newsloom.settings import get_settings
-from ops.dev.fixture_site.pages import OUTLET_IDS
-from ops.dev.fixture_site.server import run
-
 __all__ = ["READY_PREFIX", "fixtures_app", "serve"]
 
 READY_PREFIX = "fixture site ready: "
@@ -36,7 +32,7 @@ def serve(
         int,
         typer.Option(
             min=0,
-            max=65535 - len(OUTLET_IDS),
+            max=65535,
             help="First port, one per outlet from here; 0 lets the OS choose free ports.",
         ),
     ] = 0,
@@ -47,6 +43,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the fixture outlets until stopped (SIGTERM or Ctrl-C); print a ready line."""
+    from newsloom.settings import get_settings
+    from ops.dev.fixture_site.server import run
+
     try:
         run(
             sources_out.resolve(),

@@ -16,12 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from newsloom.errors import ServiceUnavailableError
 from ops.dev.local.supervision import log_tail
 
 __all__ = ["BackgroundProcess", "BackgroundProcessError"]
 
 
-class BackgroundProcessError(RuntimeError):
+class BackgroundProcessError(ServiceUnavailableError):
     """A child process died or did not become ready in time."""
 
 

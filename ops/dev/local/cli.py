@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from newsloom.settings import Settings, get_settings
-from ops.dev.local import services
 from ops.dev.local.errors import ServiceError
-from ops.dev.local.services import ServiceName
+from ops.dev.local.names import ServiceName
+
+if TYPE_CHECKING:
+    from newsloom.settings import Settings
 
 __all__ = ["services_app"]
 
@@ -27,6 +28,8 @@ OnlyOption = Annotated[
 
 
 def _settings(context: typer.Context) -> Settings:
+    from newsloom.settings import Settings, get_settings
+
     # A parent command (or a test) may hand over its own settings through the context.
     found = context.find_object(Settings)
     return found if found is not None else get_settings()
@@ -44,6 +47,8 @@ def _run(action: Callable[[Console], object]) -> None:
 @services_app.command()
 def up(context: typer.Context, only: OnlyOption = None) -> None:
     """Start the services that are not running yet and wait until they are healthy."""
+    from ops.dev.local import services
+
     settings = _settings(context)
     _run(lambda console: services.up(settings, only, console))
 
@@ -51,6 +56,8 @@ def up(context: typer.Context, only: OnlyOption = None) -> None:
 @services_app.command()
 def down(context: typer.Context, only: OnlyOption = None) -> None:
     """Stop the services; those not running are skipped."""
+    from ops.dev.local import services
+
     settings = _settings(context)
     _run(lambda console: services.down(settings, only, console))
 
@@ -58,6 +65,8 @@ def down(context: typer.Context, only: OnlyOption = None) -> None:
 @services_app.command()
 def status(context: typer.Context, only: OnlyOption = None) -> None:
     """Print a table of the services: pid, address and health."""
+    from ops.dev.local import services
+
     settings = _settings(context)
     table = services.status_table(services.status(settings, only))
     Console().print(table)

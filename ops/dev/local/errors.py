@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsloom.errors import ServiceUnavailableError
+
 __all__ = ["ServiceError"]
 
 
-class ServiceError(RuntimeError):
+class ServiceError(ServiceUnavailableError):
     """A local service could not be started, stopped or prepared.
 
     The message is written for the person at the terminal: the problem, the log file to

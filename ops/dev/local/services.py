@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from enum import StrEnum
 
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +14,7 @@ from ops.dev.local.elasticsearch_server import (
     stop_elasticsearch,
 )
 from ops.dev.local.errors import ServiceError
+from ops.dev.local.names import ServiceName
 from ops.dev.local.redis_server import redis_status, start_redis, stop_redis
 from ops.dev.local.supervision import ServiceStatus
 
@@ -27,13 +27,6 @@ __all__ = [
     "status_table",
     "up",
 ]
-
-
-class ServiceName(StrEnum):
-    """The local services, in start order."""
-
-    REDIS = "redis"
-    ELASTICSEARCH = "elasticsearch"
 
 
 Only = ServiceName | Iterable[ServiceName] | None

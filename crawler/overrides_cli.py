@@ -17,17 +17,16 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
-from crawler.sources import Source, SourcesError, load_sources
-from newsloom.console import command_error, make_console
-from newsloom.settings import get_settings
+from newsloom.console import make_console
+from newsloom.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from crawler.extraction.fields import ExtractedFields
     from crawler.extraction.overrides import OverrideMiss
+    from crawler.sources import Source
 
 __all__ = ["overrides_app"]
 
@@ -47,12 +46,14 @@ class _Page:
 
 def _on_site(url: str, source: Source) -> bool:
     """Whether ``url`` is on the source's site: host and port (outlets may share a host)."""
+
     page, home = urlsplit(url), urlsplit(str(source.homepage))
     return (page.hostname, page.port) == (home.hostname, home.port)
 
 
 def _pages(warcs: list[Path], source: Source) -> Iterator[_Page]:
     """Every archived HTML page of ``source``, extracted with its overrides."""
+
     # Imported here: the extractor takes seconds to load, and every ``newsloom`` command
     # imports this module to list its commands.
     from crawler.archive import read_responses
@@ -92,6 +93,10 @@ def _check_pages(
 
     ``fields`` maps each overridden field to the ``ExtractedFields`` attribute it sets.
     """
+    from rich.markup import escape
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.table import Table
+
     table = Table(title=f"extraction overrides of {source.id}")
     for column in ("page", *fields):
         table.add_column(column)
@@ -130,17 +135,17 @@ def check(
 
     Exits 1 when a selector finds nothing on any page: it needs fixing before it is used.
     """
-    try:
-        source = load_sources(sources_file or get_settings().sources_file).by_id(source_id)
-    except SourcesError as error:
-        raise command_error(console, error) from error
+    from crawler.sources import load_sources
+    from newsloom.settings import get_settings
+
+    source = load_sources(sources_file or get_settings().sources_file).by_id(source_id)
     overrides = source.extraction
     if overrides is None:
         message = (
             f"source {source_id!r} has no extraction block; add one (the header of "
             "crawler/sources/registry.yaml describes it)"
         )
-        raise command_error(console, message)
+        raise InvalidInputError(message)
     from crawler.extraction.overrides import FIELD_ATTRIBUTES
 
     fields = {
@@ -150,7 +155,7 @@ def check(
     }
     table, misses, pages = _check_pages(source, fields, warcs)
     if not pages:
-        raise command_error(console, f"no archived HTML page of {source_id} in these WARC files")
+        raise InvalidInputError(f"no archived HTML page of {source_id} in these WARC files")
     console.print(table)
     for miss, count in sorted(misses.items(), key=lambda item: -item[1]):
         console.print(f"{miss.field}: {miss.reason} on {count} of {pages} pages")
@@ -160,4 +165,4 @@ def check(
     broken = sorted(field for field, count in by_field.items() if count == pages)
     if broken:
         message = f"selectors of {', '.join(broken)} find nothing on any page; fix or remove them"
-        raise command_error(console, message)
+        raise InvalidInputError(message)
