@@ -15,7 +15,7 @@ from newsloom.settings import Settings
 from newsloom.state import redis_client
 
 # Characters a URL would misread if the password were pasted into it unquoted.
-AWKWARD_PASSWORD = "p@ss/w:rd?#%"
+AWKWARD_PASSWORD = "p@ss/w:rd?#%"  # noqa: S105 - for a throwaway test ACL user
 
 
 @pytest.fixture
@@ -53,11 +53,11 @@ def test_a_wrong_password_is_refused(redis_user: Settings, tmp_path: Path) -> No
 
 
 def test_a_missing_or_empty_secret_file_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="NEWSLOOM_REDIS_PASSWORD_FILE=.*create the file"):
+    with pytest.raises(ValidationError, match=r"NEWSLOOM_REDIS_PASSWORD_FILE=.*create the file"):
         Settings(redis_password_file=tmp_path / "absent")
     empty = tmp_path / "empty"
     empty.write_text("\n")
-    with pytest.raises(ValidationError, match="NEWSLOOM_ELASTICSEARCH_PASSWORD_FILE=.*is empty"):
+    with pytest.raises(ValidationError, match=r"NEWSLOOM_ELASTICSEARCH_PASSWORD_FILE=.*is empty"):
         Settings(elasticsearch_password_file=empty)
 
 
