@@ -53,7 +53,7 @@ def compose(*arguments: str, env_file: Path = ENV_EXAMPLE) -> subprocess.Complet
     return subprocess.run(
         [binary, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), *arguments],
         capture_output=True, text=True, timeout=120, check=False, cwd=REPO_ROOT,
-        env={"PATH": "/usr/bin:/bin"},  # no stray REDIS_PASSWORD etc. from the caller
+        env={"PATH": "/usr/bin:/bin"},  # no stray SECRETS_DIR etc. from the caller
     )  # fmt: skip
 
 
