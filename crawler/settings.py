@@ -11,7 +11,22 @@ from scrapy.exceptions import NotConfigured
 from crawler.sources import Source
 from newsloom.settings import Settings
 
-__all__ = ["download_slots", "incremental_settings", "scrapy_settings"]
+__all__ = ["download_slots", "incremental_settings", "newsloom_settings", "scrapy_settings"]
+
+
+def newsloom_settings(crawler: Crawler) -> Settings:
+    """The newsloom settings :func:`scrapy_settings` placed in ``crawler``'s Scrapy settings.
+
+    Raises ``NotConfigured`` (Scrapy then leaves the component out) for a crawl that was not
+    built by :func:`scrapy_settings`, e.g. a bare ``scrapy`` command.
+    """
+    settings = crawler.settings.get("NEWSLOOM_SETTINGS")
+    if not isinstance(settings, Settings):
+        raise NotConfigured(
+            "NEWSLOOM_SETTINGS is not set: start crawls with `newsloom crawl`, which builds "
+            "the Scrapy settings with crawler.settings.scrapy_settings"
+        )
+    return settings
 
 
 def incremental_settings(crawler: Crawler) -> Settings:
@@ -20,10 +35,9 @@ def incremental_settings(crawler: Crawler) -> Settings:
     For the components that only incremental crawls enable (conditional GETs, changed-only
     sending), whose state lives in the crawl's Redis.
     """
-    settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-    if not crawler.settings.getbool("NEWSLOOM_INCREMENTAL") or not isinstance(settings, Settings):
+    if not crawler.settings.getbool("NEWSLOOM_INCREMENTAL"):
         raise NotConfigured("not an incremental crawl")
-    return settings
+    return newsloom_settings(crawler)
 
 
 def download_slots(sources: Sequence[Source]) -> dict[str, dict[str, Any]]:

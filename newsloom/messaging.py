@@ -33,6 +33,6 @@ def celery_configuration() -> dict[str, Any]:
 
 def task_sender(settings: Settings, name: str = "newsloom") -> Celery:
     """A Celery app bound to ``settings.redis_url`` that publishes tasks by name only."""
-    celery = Celery(name, broker=str(settings.redis_url), set_as_current=False)
+    celery = Celery(name, broker=settings.redis_connection_url(), set_as_current=False)
     celery.conf.update(celery_configuration())
     return celery

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Self
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, HttpUrl, RedisDsn
+from pydantic import Field, HttpUrl, RedisDsn, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,18 @@ class Settings(BaseSettings):
         default=RedisDsn("redis://127.0.0.1:6379/0"),
         description="Broker and shared crawl state.",
     )
+    # Secrets come from files (Docker secrets), never inside the URLs above or the environment:
+    # the code combines them into the client connections, and URLs stay safe to print.
+    redis_password_file: Path | None = Field(
+        default=None, description="File holding the Redis password (e.g. /run/secrets/...)."
+    )
     elasticsearch_url: HttpUrl = HttpUrl("http://127.0.0.1:9200")
+    elasticsearch_username: str = Field(
+        default="elastic", description="User of elasticsearch_password_file's password."
+    )
+    elasticsearch_password_file: Path | None = Field(
+        default=None, description="File holding the Elasticsearch password; unset: no auth."
+    )
     elasticsearch_version: str = Field(
         default="9.3.2", description="Pinned version of the local Elasticsearch distribution."
     )
@@ -41,6 +53,10 @@ class Settings(BaseSettings):
         description="Seed articles and the news corpus the fixture site serves.",
     )
     sources_file: Path = Field(default=REPO_ROOT / "crawler" / "sources" / "registry.yaml")
+    gazetteer_file: Path = Field(
+        default=REPO_ROOT / "workers" / "enrichment" / "data" / "gazetteer.yaml",
+        description="The entity watch list geotagging and keywords match against.",
+    )
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
     task_time_limit_s: int = Field(default=300, gt=0)
     # Metrics (issue #6). Ports of 0 switch an endpoint off; "" switches the Pushgateway off.
@@ -79,6 +95,9 @@ class Settings(BaseSettings):
             "and the OpenAPI docs."
         ),
     )
+    api_key_file: Path | None = Field(
+        default=None, description="File holding the API key, instead of NEWSLOOM_API_KEY."
+    )
     api_cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )
@@ -86,6 +105,47 @@ class Settings(BaseSettings):
         default=HttpUrl("http://127.0.0.1:5601"),
         description="Where `newsloom kibana import` posts.",
     )
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Self:
+        """Fail at start-up, naming the setting, when a secret file is missing or empty."""
+        for name in ("redis_password_file", "elasticsearch_password_file", "api_key_file"):
+            path: Path | None = getattr(self, name)
+            if path is not None:
+                read_secret(path, f"NEWSLOOM_{name.upper()}")
+        if self.redis_password_file is not None and self.redis_url.password:
+            raise ValueError(
+                "NEWSLOOM_REDIS_URL carries a password and NEWSLOOM_REDIS_PASSWORD_FILE is set: "
+                "remove the password from the URL"
+            )
+        if self.api_key_file is not None:
+            from_file = read_secret(self.api_key_file, "NEWSLOOM_API_KEY_FILE")
+            if self.api_key and self.api_key != from_file:
+                raise ValueError("set NEWSLOOM_API_KEY or NEWSLOOM_API_KEY_FILE, not both")
+            self.api_key = from_file
+        return self
+
+    def redis_connection_url(self) -> str:
+        """``redis_url`` with the password from ``redis_password_file``, for clients only.
+
+        Never log or print it: show ``redis_url`` instead.
+        """
+        if self.redis_password_file is None:
+            return str(self.redis_url)
+        password = read_secret(self.redis_password_file, "NEWSLOOM_REDIS_PASSWORD_FILE")
+        parts = urlsplit(str(self.redis_url))
+        user = quote(parts.username or "", safe="")
+        netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{self.redis_port}"
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    def elasticsearch_basic_auth(self) -> tuple[str, str] | None:
+        """User and password for Elasticsearch, or ``None`` when no password file is set."""
+        if self.elasticsearch_password_file is None:
+            return None
+        password = read_secret(
+            self.elasticsearch_password_file, "NEWSLOOM_ELASTICSEARCH_PASSWORD_FILE"
+        )
+        return self.elasticsearch_username, password
 
     @cached_property
     def redis_port(self) -> int:
@@ -100,7 +160,24 @@ class Settings(BaseSettings):
     def as_environment(self) -> dict[str, str]:
         """These settings as ``NEWSLOOM_*`` variables, for child processes."""
         values = self.model_dump(mode="json")
-        return {f"NEWSLOOM_{name.upper()}": str(values[name]) for name in type(self).model_fields}
+        return {
+            f"NEWSLOOM_{name.upper()}": str(values[name])
+            for name in type(self).model_fields
+            if values[name] is not None
+        }
+
+
+def read_secret(path: Path, setting: str) -> str:
+    """The secret in ``path`` without its trailing newline; ``ValueError`` naming ``setting``."""
+    try:
+        secret = path.read_text().rstrip("\r\n")
+    except OSError as error:
+        raise ValueError(
+            f"cannot read {setting}={path} ({error.strerror}): create the file or fix the setting"
+        ) from None
+    if not secret:
+        raise ValueError(f"{setting}={path} is empty: write the secret into it")
+    return secret
 
 
 def get_settings() -> Settings:

@@ -16,4 +16,4 @@ KEY_PREFIX = "newsloom:workers"
 
 def redis_client(settings: Settings) -> redis.Redis:
     """A client for ``settings.redis_url`` that returns ``str``, not ``bytes``."""
-    return redis.Redis.from_url(str(settings.redis_url), decode_responses=True)
+    return redis.Redis.from_url(settings.redis_connection_url(), decode_responses=True)

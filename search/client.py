@@ -13,6 +13,7 @@ def create_client(settings: Settings) -> Elasticsearch:
     """A client that retries timeouts and connection errors a few times before giving up."""
     return Elasticsearch(
         str(settings.elasticsearch_url),
+        basic_auth=settings.elasticsearch_basic_auth(),
         request_timeout=30,
         retry_on_timeout=True,
         max_retries=3,

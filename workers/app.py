@@ -32,7 +32,7 @@ __all__ = ["app", "create_celery", "visibility_timeout_s"]
 
 def create_celery(settings: Settings) -> Celery:
     """Build a Celery app bound to ``settings.redis_url`` with per-stage routing."""
-    celery = Celery("newsloom", broker=str(settings.redis_url), include=["workers.tasks"])
+    celery = Celery("newsloom", broker=settings.redis_connection_url(), include=["workers.tasks"])
     celery.conf.update(
         celery_configuration(),
         # An article is only acknowledged once it is enriched or indexed, so a worker killed

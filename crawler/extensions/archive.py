@@ -11,10 +11,10 @@ from typing import Final, Self
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.archive import ArchivedResponse, WarcArchive, warc_directory
+from crawler.settings import newsloom_settings
 from newsloom.settings import Settings
 
 __all__ = ["ARTICLE", "WarcCapture"]
@@ -33,9 +33,7 @@ class WarcCapture:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Archive under the state directory, one file per job and process."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-        if not isinstance(settings, Settings):
-            raise NotConfigured("NEWSLOOM_SETTINGS is not set")
+        settings = newsloom_settings(crawler)
         capture = cls(settings, str(crawler.settings.get("NEWSLOOM_CRAWL_JOB") or "crawl"))
         crawler.signals.connect(capture.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(capture.spider_closed, signal=signals.spider_closed)

@@ -33,6 +33,7 @@ from twisted.internet import defer
 from twisted.internet.task import deferLater
 
 from crawler.frontier.scheduler import FRONTIER_SIZE_KEY
+from crawler.settings import newsloom_settings
 from newsloom.schema import Article
 from newsloom.settings import Settings
 
@@ -151,9 +152,7 @@ class CrawlMetrics:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Build from ``NEWSLOOM_SETTINGS``; off unless a metrics port or Pushgateway is set."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-        if not isinstance(settings, Settings):
-            raise NotConfigured("NEWSLOOM_SETTINGS is not set")
+        settings = newsloom_settings(crawler)
         if not settings.crawler_metrics_port and not settings.pushgateway_url:
             raise NotConfigured("no crawler metrics port and no Pushgateway configured")
         extension = cls(settings, crawler)

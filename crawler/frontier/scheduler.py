@@ -20,8 +20,8 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.frontier.state import CrawlState
+from crawler.settings import newsloom_settings
 from newsloom.schema import Article
-from newsloom.settings import Settings
 from newsloom.state import redis_client
 
 __all__ = ["FRONTIER_SIZE_KEY", "RedisFrontierScheduler", "request_failed"]
@@ -52,10 +52,10 @@ class RedisFrontierScheduler:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Connect to the job named in the settings; lease length from ``NEWSLOOM_LEASE_S``."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
+        settings = newsloom_settings(crawler)
         job = crawler.settings.get("NEWSLOOM_CRAWL_JOB")
-        if not isinstance(settings, Settings) or not job:
-            raise NotConfigured("NEWSLOOM_SETTINGS and NEWSLOOM_CRAWL_JOB must be set")
+        if not job:
+            raise NotConfigured("NEWSLOOM_CRAWL_JOB must be set")
         state = CrawlState(
             redis_client(settings), str(job), crawler.settings.getfloat("NEWSLOOM_LEASE_S", 300)
         )

@@ -6,12 +6,11 @@ from typing import Self
 
 from celery import Celery
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
+from crawler.settings import newsloom_settings
 from newsloom.messaging import task_sender
 from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
-from newsloom.settings import Settings
 
 __all__ = ["EnqueuePipeline"]
 
@@ -25,9 +24,7 @@ class EnqueuePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         """Build from the newsloom settings object placed in the Scrapy settings."""
-        settings = crawler.settings.get("NEWSLOOM_SETTINGS")
-        if not isinstance(settings, Settings):
-            raise NotConfigured("NEWSLOOM_SETTINGS is not set")
+        settings = newsloom_settings(crawler)
         return cls(task_sender(settings))
 
     def process_item(self, item: Article) -> Article:

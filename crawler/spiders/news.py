@@ -29,6 +29,7 @@ from crawler.frontier.scheduler import request_failed
 from crawler.frontier.sent import SentArticles
 from crawler.middlewares.conditional import NOT_MODIFIED, REVALIDATE
 from crawler.middlewares.robots import AI_OPT_OUT
+from crawler.settings import newsloom_settings
 from crawler.sources import Source
 from crawler.spiders.discovery import alternate_feeds, robots_sitemaps, section_links
 from crawler.spiders.optout import declares_noai
@@ -104,7 +105,7 @@ class NewsSpider(scrapy.Spider):
         """With ``NEWSLOOM_DUE_ONLY``, a feed is read only once its adaptive interval passed."""
         if not self.crawler.settings.getbool("NEWSLOOM_DUE_ONLY"):
             return True
-        store = FeedStore(redis_client(self.crawler.settings["NEWSLOOM_SETTINGS"]))
+        store = FeedStore(redis_client(newsloom_settings(self.crawler)))
         if store.get(url).due(time.time()):
             return True
         self.crawler.stats.inc_value("newsloom/feeds/not_due")
@@ -114,7 +115,7 @@ class NewsSpider(scrapy.Spider):
         """Incremental crawls re-visit the source's fresh articles, whatever its feeds say."""
         if not self.crawler.settings.getbool("NEWSLOOM_INCREMENTAL"):
             return []
-        sent = SentArticles(redis_client(self.crawler.settings["NEWSLOOM_SETTINGS"]))
+        sent = SentArticles(redis_client(newsloom_settings(self.crawler)))
         urls = sent.fresh_urls(source.id)
         self.crawler.stats.inc_value("newsloom/revisits", len(urls))
         return urls

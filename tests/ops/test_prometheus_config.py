@@ -144,3 +144,38 @@ def test_dashboard_uses_the_provisioned_datasource() -> None:
 def test_the_exporter_watches_every_queue_by_default() -> None:
     # A queue it does not watch can back up without NewsloomQueueBacklog ever firing.
     assert {*ALL_QUEUES, CRAWL_QUEUE} <= set(DEFAULT_QUEUES)
+
+
+def test_per_source_panels_follow_the_source_variable() -> None:
+    dashboard = json.loads(DASHBOARD.read_text())
+    (variable,) = [v for v in dashboard["templating"]["list"] if v["name"] == "source"]
+    assert variable["type"] == "query" and variable["includeAll"] and variable["multi"]
+    assert variable["allValue"] == ".*", "All must match every source, even unlisted ones"
+    assert "source)" in variable["query"]["query"]
+    per_source = [
+        expression
+        for expression in dashboard_expressions()
+        if "by (source)" in expression or "by (le, source)" in expression
+        or "newsloom_source_" in expression or "source_silent" in expression
+    ]  # fmt: skip
+    assert len(per_source) >= 5
+    for expression in per_source:
+        selectors = re.findall(r"(newsloom[:\w]+)(\{[^}]*\})?", expression)
+        for metric, matchers in selectors:
+            assert 'source=~"$source"' in matchers, f"{metric} ignores $source in {expression}"
+
+
+def test_dashboard_expressions_are_valid_promql(tmp_path: Path) -> None:
+    # promtool parses rule expressions: each panel query becomes one, variables filled in.
+    rules = [
+        {"record": f"newsloom:dashboard_check_{index}", "expr": expression.replace("$source", ".*")}
+        for index, expression in enumerate(dashboard_expressions())
+    ]
+    path = tmp_path / "dashboard_rules.yml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
+    result = promtool("check", "rules", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    path.write_text(yaml.safe_dump({"groups": [{"name": "broken", "rules": [
+        {"record": "newsloom:broken", "expr": "sum by (source (x)"}
+    ]}]}))  # fmt: skip
+    assert promtool("check", "rules", path).returncode != 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from pydantic import HttpUrl
+from pydantic import HttpUrl, RedisDsn
 from redbeat import RedBeatSchedulerEntry
 from typer.testing import CliRunner
 
@@ -22,6 +23,7 @@ from newsloom.settings import Settings
 from newsloom.state import KEY_PREFIX, redis_client
 from newsloom_cli.errors import describe_failure
 from newsloom_cli.main import app
+from ops.beat_health import lock_key
 from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
 from ops.schedule import (
@@ -208,3 +210,34 @@ def test_crawl_command_refuses_unknown_sources() -> None:
     code, message = describe_failure(result.exception or AssertionError(result.output))
     assert code == InvalidInputError.exit_code
     assert "no-such-source" in message
+
+
+def _beat_health(settings: Settings) -> subprocess.CompletedProcess[str]:
+    """The beat container's healthcheck, as docker-compose.yml runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ops.beat_health"], capture_output=True, text=True,
+        env=settings.as_environment(), timeout=60, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.integration
+def test_beat_is_healthy_only_while_a_beat_holds_the_schedule(
+    services: Settings, fixture_sources: Path
+) -> None:
+    settings = services.model_copy(update={"sources_file": fixture_sources})
+    redis_client(services).delete(lock_key())
+    idle = _beat_health(settings)
+    assert idle.returncode == 1 and "no beat holds the schedule lock" in idle.stderr
+    beat = _beat(settings, "beat-health")
+    try:
+        with beat:
+            beat.start(timeout_s=60)
+            assert _wait_for(beat.log_path, "beat: Acquired lock", 30), beat.log_path.read_text()
+            led = _beat_health(settings)
+            assert led.returncode == 0, led.stderr
+    finally:
+        for key in redis_client(services).scan_iter("redbeat:*"):
+            redis_client(services).delete(key)
+    unreachable = settings.model_copy(update={"redis_url": RedisDsn("redis://127.0.0.1:1/0")})
+    down = _beat_health(unreachable)
+    assert down.returncode == 1 and "cannot reach Redis at redis://127.0.0.1:1/0" in down.stderr

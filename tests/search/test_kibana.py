@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
+import yaml
 from pydantic import HttpUrl
 
-from newsloom.settings import Settings
+from newsloom.settings import REPO_ROOT, Settings
 from ops.kibana.importer import SAVED_OBJECTS
 from search.templates import field_types
 from tests.conftest import run_cli
@@ -67,9 +68,33 @@ def _fields_named(obj: dict[str, Any]) -> set[str]:
 def test_every_line_is_a_saved_object_with_a_unique_id() -> None:
     objects = _objects()
     assert [o["id"] for o in objects] == list(dict.fromkeys(o["id"] for o in objects))
-    assert all({"type", "id", "attributes", "references"} <= set(o) for o in objects)
+    required = {"type", "id", "attributes", "references", "coreMigrationVersion"}
+    assert all(required <= set(o) and "typeMigrationVersion" in o for o in objects)
     assert {o["type"] for o in objects} == {"index-pattern", "search", "visualization", "map",
                                             "dashboard"}  # fmt: skip
+
+
+# Kibana 8.8+ stamps every object it writes with its last core migration, this one.
+CORE_MIGRATION_VERSION = "8.8.0"
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_every_object_carries_migration_versions_the_pinned_kibana_accepts() -> None:
+    # Kibana refuses an object stamped newer than itself, and runs every migration after the
+    # stamped version on import: so each stamp is the format the object is written in.
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    image = compose["services"]["kibana"]["image"]
+    pinned = re.fullmatch(r"[\w./-]+:\$\{ELASTIC_VERSION:-([\d.]+)\}", image)
+    assert pinned and pinned.group(1) == Settings().elasticsearch_version, image
+    kibana = _release(pinned.group(1))
+    for obj in _objects():
+        assert obj["coreMigrationVersion"] == CORE_MIGRATION_VERSION, obj["id"]
+        assert re.fullmatch(r"\d+\.\d+\.\d+", obj["typeMigrationVersion"]), obj["id"]
+        assert _release(obj["typeMigrationVersion"]) <= kibana, obj["id"]
+    assert _release(CORE_MIGRATION_VERSION) <= kibana
 
 
 def test_data_view_reads_the_alias_by_publication_time() -> None:

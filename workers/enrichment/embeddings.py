@@ -13,6 +13,8 @@ of calling ``WordLlama.load``: in wordllama 0.4 that loader looks for the packag
 the wrong folder and then tries a download, and importing the ``wordllama`` package calls
 ``logging.basicConfig``, which would reconfigure a worker's root logger. The pooling (mean of
 token vectors, then unit length) is the one ``WordLlamaInference.embed`` does.
+Because we read its file layout, ``pyproject.toml`` pins wordllama to one exact version: a
+new release is taken on purpose, after checking the layout, never by a lock refresh.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import cast
 
 import yaml
 
 from newsloom.schema import EntityType, GeoPoint
+from newsloom.settings import get_settings
 
 __all__ = ["Gazetteer", "GazetteerEntry", "load_gazetteer", "normalise"]
 
@@ -104,7 +104,7 @@ class Gazetteer:
 
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The packaged gazetteer; its version is a hash of the data, so edits are traceable."""
-    raw = resources.files("workers.enrichment").joinpath("data/gazetteer.yaml").read_bytes()
+    """The watch list in ``NEWSLOOM_GAZETTEER_FILE``; versioned by a hash of its data."""
+    raw = get_settings().gazetteer_file.read_bytes()
     version = f"gazetteer-{hashlib.sha256(raw).hexdigest()[:10]}"
     return Gazetteer(yaml.safe_load(raw), version)

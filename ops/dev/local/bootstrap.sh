@@ -6,7 +6,7 @@
 # Output of the steps is kept aside and shown only when a step fails.
 set -euo pipefail
 
-PACKAGES=(redis-server hunspell-en-us prometheus prometheus-pushgateway docker-compose maven unzip curl)
+PACKAGES=(redis-server hunspell-en-us prometheus prometheus-alertmanager prometheus-pushgateway docker-compose maven unzip curl)
 MIN_JAVA=21
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 STEP_LOG="$(mktemp -t newsloom-bootstrap.XXXXXX)"
