@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     )
     # Scheduled crawls (issue #6): sources without their own interval use this one.
     crawl_interval_s: int = Field(default=3600, gt=0)
+    feed_poll_floor_s: int = Field(
+        default=300,
+        ge=30,
+        description="Shortest re-read interval of a feed (sources may lower it).",
+    )
     crawl_timeout_s: int = Field(
         default=3600,
         gt=0,

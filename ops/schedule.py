@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from typing import Any, Final
 
@@ -20,6 +21,7 @@ from celery import Celery, Task, signals
 from celery.schedules import schedule
 from redbeat import RedBeatSchedulerEntry
 
+from crawler.frontier.feeds import FeedStore
 from crawler.sources import Source, SourceRegistry, load_sources
 from newsloom.messaging import task_sender
 from newsloom.queues import CRAWL_QUEUE, CRAWL_TASK, ROLLOVER_TASK
@@ -34,6 +36,7 @@ __all__ = [
     "crawl_interval",
     "crawl_lock",
     "crawl_source",
+    "has_due_work",
     "install_schedules",
     "rollover_indices",
 ]
@@ -50,6 +53,17 @@ ROLLOVER_ENTRY: Final = "maintenance:rollover"
 def crawl_lock(client: redis.Redis, source_id: str, timeout_s: float) -> Any:
     """The lock one crawl of ``source_id`` holds; it expires after ``timeout_s`` if we die."""
     return client.lock(f"{KEY_PREFIX}:crawl-lock:{source_id}", timeout=timeout_s, blocking=False)
+
+
+def has_due_work(source: Source, feeds: FeedStore, now: float) -> bool:
+    """Whether a scheduled crawl of ``source`` would read anything.
+
+    Sections and discovery from the homepage have no re-poll state, so such a source is
+    always crawled; otherwise only when one of its feeds or sitemaps is due.
+    """
+    if source.sections or source.discovers_nothing:
+        return True
+    return any(feeds.get(str(url)).due(now) for url in (*source.feeds, *source.sitemaps))
 
 
 def crawl_interval(source: Source, settings: Settings) -> timedelta:
@@ -98,7 +112,7 @@ _CRAWL_TIME_LIMIT_S = get_settings().crawl_timeout_s + 60
     soft_time_limit=_CRAWL_TIME_LIMIT_S - 30,
 )
 def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
-    """Crawl one source now unless a crawl of it is running; return "crawled" or "skipped".
+    """Crawl one source now if anything is due; return "crawled", "skipped" or "not due".
 
     Scheduled crawls are incremental: conditional GETs for feeds and sitemaps, only feeds whose
     adaptive re-poll interval has passed, and only new or changed articles sent on. Not
@@ -106,6 +120,10 @@ def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
     """
     settings = get_settings()
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
+    if not has_due_work(source, FeedStore(redis_client(settings)), time.time()):
+        # A crawl process costs seconds of start-up: none is started only to find nothing due.
+        logger.info("crawl of %s skipped: none of its feeds or sitemaps is due", source.id)
+        return "not due"
     # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
     lock = crawl_lock(redis_client(settings), source.id, settings.crawl_timeout_s + 60)
     if not lock.acquire():

@@ -2,24 +2,38 @@
 
 Per URL: the validators of the last full answer (``ETag``, ``Last-Modified``) for
 conditional GETs, and an adaptive re-poll interval: halved when the document changed,
-doubled when it did not, within [:data:`MIN_INTERVAL_S`, :data:`MAX_INTERVAL_S`], so busy
-feeds are read often and quiet ones rarely. Entries expire after :data:`TTL_S` without a
-poll, so a feed that left the registry leaves no state behind.
+doubled when it did not, within [the source's floor, :data:`MAX_INTERVAL_S`], so busy
+feeds are read often and quiet ones rarely. A feed read for the first time starts from the
+rhythm of its own items (the median gap between their times), so a wire service's feed is
+re-read within minutes from the start instead of after an hour of halvings. Entries expire
+after :data:`TTL_S` without a poll, so a feed that left the registry leaves no state behind.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Final
 
 import redis
 
-__all__ = ["MAX_INTERVAL_S", "MIN_INTERVAL_S", "FeedState", "FeedStore", "next_interval"]
+__all__ = [
+    "MAX_INTERVAL_S",
+    "MIN_INTERVAL_S",
+    "FeedState",
+    "FeedStore",
+    "interval_from_items",
+    "next_interval",
+]
 
 KEY_PREFIX: Final = "newsloom:crawl:feed"
+# The floor when a source names none (``NEWSLOOM_FEED_POLL_FLOOR_S`` is the setting).
 MIN_INTERVAL_S: Final = 300.0
 MAX_INTERVAL_S: Final = 24 * 3600.0
 START_INTERVAL_S: Final = 3600.0
@@ -40,10 +54,20 @@ class FeedState:
         return now >= self.next_poll_at
 
 
-def next_interval(interval_s: float, changed: bool) -> float:
+def _bounded(interval_s: float, floor_s: float) -> float:
+    return min(MAX_INTERVAL_S, max(floor_s, interval_s))
+
+
+def next_interval(interval_s: float, changed: bool, floor_s: float = MIN_INTERVAL_S) -> float:
     """Half the interval after a change, double after none, kept within the bounds."""
-    proposed = interval_s / 2 if changed else interval_s * 2
-    return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, proposed))
+    return _bounded(interval_s / 2 if changed else interval_s * 2, floor_s)
+
+
+def interval_from_items(times: Iterable[datetime]) -> float | None:
+    """The median gap in seconds between a feed's item times; None with fewer than two."""
+    ordered = sorted({time.timestamp() for time in times})
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ordered)]
+    return statistics.median(gaps) if gaps else None
 
 
 class FeedStore:
@@ -61,12 +85,29 @@ class FeedStore:
         raw = self.client.get(self._key(url))
         return FeedState(**json.loads(raw)) if raw else FeedState()
 
+    def known(self, url: str) -> bool:
+        """Whether ``url`` was polled before (within :data:`TTL_S`)."""
+        return bool(self.client.exists(self._key(url)))
+
     def polled(
-        self, url: str, *, changed: bool, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        changed: bool,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        floor_s: float = MIN_INTERVAL_S,
+        first_interval_s: float | None = None,
     ) -> FeedState:
-        """Record a poll: new validators when the answer was a full one, the next due time."""
+        """Record a poll: new validators when the answer was a full one, the next due time.
+
+        ``first_interval_s`` (the feed's own rhythm) sets the interval of a first poll.
+        """
         old = self.get(url)
-        interval = next_interval(old.interval_s, changed)
+        if first_interval_s is not None and not self.known(url):
+            interval = _bounded(first_interval_s, floor_s)
+        else:
+            interval = next_interval(old.interval_s, changed, floor_s)
         state = FeedState(
             etag=etag if changed else old.etag,
             last_modified=last_modified if changed else old.last_modified,

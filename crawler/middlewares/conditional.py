@@ -4,25 +4,30 @@ A feed that has not changed answers ``304 Not Modified`` with no body, which sav
 outlet and us the transfer and the parse; it also means nothing new to discover. Requests
 the spider marks with ``meta["newsloom_revalidate"]`` carry ``If-None-Match`` and
 ``If-Modified-Since`` from the validators stored in Redis (:mod:`crawler.frontier.feeds`),
-shared by every crawler process. Enabled by ``NEWSLOOM_INCREMENTAL``.
+shared by every crawler process. Enabled by ``NEWSLOOM_INCREMENTAL``. Each request also
+carries its source's re-poll floor (``meta["newsloom_poll_floor_s"]``), and a feed's first
+answer sets its first interval from the times of its items.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Self
 
+import feedparser
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from crawler.frontier.feeds import FeedStore
+from crawler.frontier.feeds import MIN_INTERVAL_S, FeedStore, interval_from_items
 from crawler.settings import incremental_settings
 from newsloom.state import redis_client
 
-__all__ = ["NOT_MODIFIED", "REVALIDATE", "ConditionalGet"]
+__all__ = ["NOT_MODIFIED", "POLL_FLOOR", "REVALIDATE", "ConditionalGet", "item_times"]
 
 REVALIDATE = "newsloom_revalidate"
+POLL_FLOOR = "newsloom_poll_floor_s"
 NOT_MODIFIED = 304
 
 
@@ -56,9 +61,10 @@ class ConditionalGet:
         """Remember the new validators, or count a 304; either way the spider decides next."""
         if not request.meta.get(REVALIDATE):
             return response
+        floor = float(request.meta.get(POLL_FLOOR, MIN_INTERVAL_S))
         if response.status == NOT_MODIFIED:
             self.stats.inc_value("newsloom/feeds/not_modified")
-            self.store.polled(request.url, changed=False)
+            self.store.polled(request.url, changed=False, floor_s=floor)
         elif response.status == 200:  # the one status that carries a new document
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
@@ -66,10 +72,27 @@ class ConditionalGet:
             text_etag = etag.decode("latin-1") if etag else None
             changed = text_etag is None or text_etag != known.etag
             self.stats.inc_value(f"newsloom/feeds/{'changed' if changed else 'unchanged'}")
+            first = (
+                None if self.store.known(request.url) else interval_from_items(item_times(response))
+            )
             self.store.polled(
                 request.url,
                 changed=changed,
                 etag=text_etag,
                 last_modified=modified.decode("latin-1") if modified else None,
+                floor_s=floor,
+                first_interval_s=first,
             )
         return response
+
+
+def item_times(response: Response) -> list[datetime]:
+    """The publication (or update) times of a feed's items; none for a sitemap or a page."""
+    parsed = feedparser.parse(response.body)
+    times = []
+    for entry in parsed.entries:
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        if stamp:
+            year, month, day, hour, minute, second = stamp[:6]
+            times.append(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
+    return times

@@ -172,6 +172,12 @@ class Source(BaseModel):
     sitemaps: list[HttpUrl] = Field(default_factory=list)
     sections: list[SectionPage] = Field(default_factory=list)
     crawl_interval_s: int | None = Field(default=None, gt=0)
+    poll_floor_s: int | None = Field(
+        default=None,
+        ge=30,
+        description="Shortest re-read interval of its feeds (30 for a wire service); "
+        "default NEWSLOOM_FEED_POLL_FLOOR_S.",
+    )
     politeness: Politeness = Field(default_factory=Politeness)
     allow_private_network: bool = Field(
         default=False,

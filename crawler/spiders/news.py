@@ -27,7 +27,7 @@ from crawler.extraction import ExtractionError, NotHTMLError, extract_response_a
 from crawler.frontier.feeds import FeedStore
 from crawler.frontier.scheduler import request_failed
 from crawler.frontier.sent import SentArticles
-from crawler.middlewares.conditional import NOT_MODIFIED, REVALIDATE
+from crawler.middlewares.conditional import NOT_MODIFIED, POLL_FLOOR, REVALIDATE
 from crawler.middlewares.robots import AI_OPT_OUT
 from crawler.settings import newsloom_settings
 from crawler.sources import Source
@@ -133,6 +133,8 @@ class NewsSpider(scrapy.Spider):
         """A feed or sitemap request: revalidated when the crawl is incremental."""
         request = self._request(url, callback, source)
         request.meta[REVALIDATE] = True
+        floor = source.poll_floor_s or newsloom_settings(self.crawler).feed_poll_floor_s
+        request.meta[POLL_FLOOR] = floor
         request.meta["handle_httpstatus_list"] = [NOT_MODIFIED]
         return request
 
