@@ -149,13 +149,14 @@ def test_import_says_what_to_do_when_kibana_is_unreachable(settings: Settings) -
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = subprocess.run(
-        [sys.executable, "-m", "ops.kibana", "import"],
+        [sys.executable, "-m", "newsloom_cli", "kibana", "import"],
         env={**os.environ, **settings.as_environment(), "NEWSLOOM_KIBANA_URL":
              f"http://127.0.0.1:{port}", "COLUMNS": "200"},
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "cannot reach Kibana" in result.stdout and "NEWSLOOM_KIBANA_URL" in result.stdout
+    assert "cannot reach Kibana" in result.stderr and "NEWSLOOM_KIBANA_URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 class _ImportRecorder(BaseHTTPRequestHandler):
