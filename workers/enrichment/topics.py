@@ -69,9 +69,9 @@ class _Taxonomy:
                 position += 1
                 continue
             for size in range(min(longest_unspaced, len(text) - position), 0, -1):
-                labels = self.unspaced.get(text[position : position + size])
-                if labels:
-                    counts.update(labels)
+                owners = self.unspaced.get(text[position : position + size])
+                if owners:
+                    counts.update(owners)
                     position += size
                     break
             else:
