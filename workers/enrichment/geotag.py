@@ -37,6 +37,10 @@ VERSION = f"geotag-geonames-1+{load_gazetteer().version}"
 # A country is "main" when it gets at least this share of the top country's mentions.
 _MAIN_SHARE = 0.25
 _MAX_MAIN = 5
+# How much a country the article names itself favours its city over a namesake: Washington
+# next to "British" is the English town (1/10 of the US capital's people), but Moscow next to
+# "American" is still Russia's capital (400 times Moscow, Idaho).
+_CONTEXT_WEIGHT = 50
 # Country names spanning more words than this are not looked for ("Корейская Народно-...").
 _MAX_NAME_WORDS = 4
 
@@ -82,14 +86,18 @@ def country_mentions(text: str, language: str | None) -> list[tuple[str, str]]:
 
 
 def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:
-    """The country or city ``names`` stand for: a country if one goes by them, else the city
-    in a ``context`` country (the article's others), else the most populous."""
+    """The country or city ``names`` stand for: a country if one goes by them, else the most
+    populous city, a city in a ``context`` country (the article's others) counting as if it
+    had :data:`_CONTEXT_WEIGHT` times its people."""
     candidates = place_index().lookup(names)
     if not candidates:
         return None
     if candidates[0].kind == "country":
         return candidates[0]
-    return max(candidates, key=lambda place: (place.country in context, place.population))
+    return max(
+        candidates,
+        key=lambda place: place.population * (_CONTEXT_WEIGHT if place.country in context else 1),
+    )
 
 
 def _place_names(entity: Entity) -> list[str]:

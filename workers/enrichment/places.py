@@ -128,9 +128,10 @@ class PlaceIndex:
         geonames = cache_.get_countries()
         info = {}
         for country in all_countries():
-            code = country.iso().get("alpha2")
-            if code:
-                info[code] = country
+            iso = country.iso()
+            # Wales also carries GB's code; the entry with ISO's numeric code is the country.
+            if iso.get("alpha2") and (iso.get("numeric") or iso["alpha2"] not in info):
+                info[iso["alpha2"]] = country
         demonyms: defaultdict[str, list[GeoRecord]] = defaultdict(list)
         for entry in countries:
             code = entry.alpha_2
