@@ -24,9 +24,10 @@ from workers.enrichment.gazetteer import load_gazetteer, normalise
 from workers.enrichment.places import (
     NATIVE_LANGUAGES,
     GeoRecord,
+    key_joiner,
     native_country_names,
     place_index,
-    span_key,
+    word_keys,
 )
 from workers.enrichment.segment import Word, segment
 from workers.enrichment.stage import record
@@ -60,13 +61,14 @@ def _native_mentions(
     "인도" inside "인도적" ("humanitarian") is not taken for the country.
     """
     names = native_country_names(language)
+    keys, joiner = word_keys(words, language), key_joiner(language)
     index = 0
     while index < len(words):
         for size in range(min(_MAX_NAME_WORDS, len(words) - index), 0, -1):
-            span = words[index : index + size]
-            code = names.get(span_key(span, language)) if span[-1].noun else None
+            end = index + size - 1
+            code = names.get(joiner.join(keys[index : end + 1])) if words[end].noun else None
             if code is not None:
-                yield text[span[0].start : span[-1].end], code
+                yield text[words[index].start : words[end].end], code
                 index += size
                 break
         else:

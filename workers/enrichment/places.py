@@ -66,11 +66,21 @@ class GeoRecord:
     population: int
 
 
+def word_keys(words: Sequence[Word], language: str | None) -> list[str]:
+    """Each word's part of a :func:`span_key`."""
+    if language == "ru":
+        return [word.term for word in words]
+    return [normalise(word.surface).replace(" ", "") for word in words]
+
+
+def key_joiner(language: str | None) -> str:
+    """What joins the :func:`word_keys` of a span: Russian names keep their spaces."""
+    return " " if language == "ru" else ""
+
+
 def span_key(words: Sequence[Word], language: str | None) -> str:
     """The key consecutive ``words`` of a text are looked up by (see :func:`name_key`)."""
-    if language == "ru":
-        return " ".join(word.term for word in words)
-    return "".join(normalise(word.surface).replace(" ", "") for word in words)
+    return key_joiner(language).join(word_keys(words, language))
 
 
 def name_key(name: str, language: str | None) -> str:
