@@ -98,6 +98,10 @@ class Enrichment(BaseModel):
         description="Unit vector of the text (workers.enrichment.embeddings, 256 dimensions).",
     )
     stage_versions: dict[str, str] = Field(default_factory=dict)
+    methods: dict[str, str] = Field(
+        default_factory=dict,
+        description="Which method a language-dependent stage ran on this article, by stage.",
+    )
 
 
 class Article(BaseModel):

@@ -105,6 +105,7 @@ def _mappings_component() -> dict[str, Any]:
                     # workers.enrichment.embeddings.DIMENSIONS: the packaged model's size.
                     "embedding": {"type": "dense_vector", "dims": 256, "similarity": "cosine"},
                     "stage_versions": {"type": "object", "enabled": False},
+                    "methods": {"type": "object", "enabled": False},
                 }
             },
         },

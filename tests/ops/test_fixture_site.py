@@ -119,8 +119,14 @@ def test_sources_file_lists_every_outlet_and_the_crawler_accepts_it(sources_file
     entries = {entry["id"]: entry for entry in document["sources"]}
     assert tuple(entries) == OUTLET_IDS
     assert entries["almayadeen"]["name"] == "Al Mayadeen English (fixture)"
-    assert [entries[i]["country"] for i in OUTLET_IDS] == ["LB", "HK", None]
+    assert [entries[i]["country"] for i in OUTLET_IDS] == ["LB", "HK", *[None] * 5]
     assert entries["corpus"]["languages"] == []
+    assert [entries[f"corpus-{code}"]["languages"] for code in ("ko", "ja", "zh", "ru")] == [
+        ["ko"],
+        ["ja"],
+        ["zh"],
+        ["ru"],
+    ]
     for entry in entries.values():
         assert entry["homepage"].startswith("http://127.0.0.1:")
         assert entry["feeds"] == [entry["homepage"] + "rss.xml"]
@@ -330,11 +336,19 @@ def test_seed_page_metadata(
     assert f'<h1 class="headline">{html.escape(article.title, quote=False)}</h1>' in page
 
 
-def test_corpus_pages_are_served_byte_for_byte(origins: dict[str, str]) -> None:
+def test_corpus_pages_are_served_byte_for_byte(
+    origins: dict[str, str], expected: dict[str, list[ExpectedArticle]]
+) -> None:
     entries = list_corpus(get_settings().shared_dir)
     assert len(entries) > 100
+    # Pages in the region's languages are served by that language's outlet, the rest by corpus.
+    outlet_of = {article.path: outlet for outlet in OUTLET_IDS for article in expected[outlet]}
+    assert {outlet_of[entry.path] for entry in entries} == {
+        "corpus",
+        *(f"corpus-{code}" for code in ("ko", "ja", "zh", "ru")),
+    }
     for entry in entries:
-        reply = fetch(origins["corpus"] + entry.path)
+        reply = fetch(origins[outlet_of[entry.path]] + entry.path)
         assert reply.status == 200, entry.path
         assert reply.body == gzip.decompress(entry.html_file.read_bytes()), entry.path
         assert reply.headers["Content-Type"].startswith("text/html; charset="), entry.path

@@ -32,6 +32,19 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HTML_LANG = re.compile(rb"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})\b""", re.I)
 _SNIFF_BYTES = 8192
+# Legacy charsets made for one language's script (windows-1251 is not: Bulgarian and
+# Ukrainian use it too).
+_CHARSET_LANGUAGES = {
+    "gb2312": "zh",
+    "gbk": "zh",
+    "gb18030": "zh",
+    "big5": "zh",
+    "shift_jis": "ja",
+    "euc-jp": "ja",
+    "iso-2022-jp": "ja",
+    "euc-kr": "ko",
+    "koi8-r": "ru",
+}
 
 
 @dataclass(frozen=True)
@@ -128,9 +141,15 @@ def detect_charset(html: bytes) -> str:
 
 
 def detect_language(html: bytes) -> str | None:
-    """The primary language subtag of ``<html lang>``, lower-cased, if the page declares one."""
-    declared = _HTML_LANG.search(html[:_SNIFF_BYTES])
-    return declared[1].decode("ascii").lower() if declared else None
+    """The primary language subtag of ``<html lang>``, lower-cased, if the page declares one;
+    else the language of the legacy charset it declares, if that charset is one language's
+    (a GB2312 page is Chinese)."""
+    head = html[:_SNIFF_BYTES]
+    declared = _HTML_LANG.search(head)
+    if declared:
+        return declared[1].decode("ascii").lower()
+    charset = _META_CHARSET.search(head)
+    return _CHARSET_LANGUAGES.get(charset[1].decode("ascii").lower()) if charset else None
 
 
 def load_page(entry: CorpusEntry) -> CorpusPage:

@@ -1,9 +1,11 @@
 """The fixture site's outlets built in memory: every page, feed and sitemap, keyed by path.
 
 ``almayadeen`` and ``scmp`` each render one seed article in the style of the site it came
-from; ``corpus`` serves the publisher corpus's real pages. Every outlet also has a homepage
-and section pages linking its articles, ``/rss.xml``, ``/sitemap.xml`` (an index) pointing at
-``/sitemap-news.xml``, ``/robots.txt`` and a ``/private/`` page that robots.txt forbids.
+from; ``corpus`` serves the publisher corpus's real pages, except those in Korean, Japanese,
+Chinese and Russian, which ``corpus-ko``, ``corpus-ja``, ``corpus-zh`` and ``corpus-ru``
+serve. Every outlet also has a homepage and section pages linking its articles, ``/rss.xml``,
+``/sitemap.xml`` (an index) pointing at ``/sitemap-news.xml``, ``/robots.txt`` and a
+``/private/`` page that robots.txt forbids.
 :func:`expected_articles` tells tests which articles a complete crawl must find.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from newsloom.settings import get_settings
-from ops.dev.fixture_site.corpus import list_corpus, load_page
+from ops.dev.fixture_site.corpus import CorpusPage, list_corpus, load_page
 from ops.dev.fixture_site.feeds import PRIVATE_PATH, discovery_resources
 from ops.dev.fixture_site.layout import (
     SiteStyle,
@@ -37,10 +39,12 @@ from ops.dev.fixture_site.seed_render import (
 
 __all__ = [
     "CORPUS_OUTLET_ID",
+    "LANGUAGE_OUTLETS",
     "OUTLET_IDS",
     "SEED_OUTLETS",
     "ArticleEntry",
     "ExpectedArticle",
+    "LanguageOutletSpec",
     "Outlet",
     "SeedOutletSpec",
     "build_outlets",
@@ -103,7 +107,35 @@ SEED_OUTLETS: tuple[SeedOutletSpec, ...] = (
 )
 CORPUS_OUTLET_ID = "corpus"
 CORPUS_NAME = "Publisher corpus"
-OUTLET_IDS: tuple[str, ...] = (*(spec.id for spec in SEED_OUTLETS), CORPUS_OUTLET_ID)
+
+
+@dataclass(frozen=True)
+class LanguageOutletSpec:
+    """An outlet serving the corpus pages written in one of the region's languages."""
+
+    id: str
+    name: str
+    tagline: str
+    language: str
+
+
+# The region's own outlets write in these languages; each gets an outlet of its own, as a
+# Korean or Japanese newsroom is a site of its own, and the corpus outlet keeps the rest.
+LANGUAGE_OUTLETS: tuple[LanguageOutletSpec, ...] = (
+    LanguageOutletSpec(
+        "corpus-ko", "한국어 뉴스 (publisher corpus)", "한국 언론의 실제 기사", "ko"
+    ),
+    LanguageOutletSpec(
+        "corpus-ja", "日本語ニュース (publisher corpus)", "日本の報道機関の記事", "ja"
+    ),
+    LanguageOutletSpec("corpus-zh", "中文新闻 (publisher corpus)", "中文媒体的真实报道", "zh"),
+    LanguageOutletSpec("corpus-ru", "Новости на русском (publisher corpus)", "Статьи СМИ", "ru"),
+)
+OUTLET_IDS: tuple[str, ...] = (
+    *(spec.id for spec in SEED_OUTLETS),
+    CORPUS_OUTLET_ID,
+    *(spec.id for spec in LANGUAGE_OUTLETS),
+)
 
 
 @dataclass(frozen=True)
@@ -299,11 +331,28 @@ def _seed_outlet(shared_dir: Path, spec: SeedOutletSpec, origin: str) -> Outlet:
     )
 
 
-def _corpus_outlet(shared_dir: Path, origin: str) -> Outlet:
-    articles: list[ArticleEntry] = []
-    article_pages: dict[str, Resource] = {}
+def _corpus_pages(shared_dir: Path) -> dict[str | None, list[CorpusPage]]:
+    """The corpus pages by the outlet serving them: a language outlet's id, else ``None``."""
+    by_language = {spec.language: spec.id for spec in LANGUAGE_OUTLETS}
+    grouped: dict[str | None, list[CorpusPage]] = {}
     for entry in list_corpus(shared_dir):
         page = load_page(entry)
+        grouped.setdefault(by_language.get(page.language or ""), []).append(page)
+    return grouped
+
+
+def _corpus_outlet(
+    pages: Sequence[CorpusPage],
+    origin: str,
+    *,
+    outlet_id: str,
+    style: SiteStyle,
+    languages: tuple[str, ...],
+) -> Outlet:
+    articles: list[ArticleEntry] = []
+    article_pages: dict[str, Resource] = {}
+    for page in pages:
+        entry = page.entry
         articles.append(
             ArticleEntry(
                 path=entry.path,
@@ -324,17 +373,10 @@ def _corpus_outlet(shared_dir: Path, origin: str) -> Outlet:
             precompressed=page.gzipped,
         )
     countries = sorted({entry.section_path for entry in articles})
-    style = SiteStyle(
-        name=CORPUS_NAME,
-        language="en",
-        nav=(("Home", "/"),),
-        tagline="Real news pages from publishers in many countries",
-        copyright_year=max(entry.published.year for entry in articles),
-    )
     return _assemble(
-        outlet_id=CORPUS_OUTLET_ID,
+        outlet_id=outlet_id,
         country=None,
-        languages=(),
+        languages=languages,
         origin=origin,
         style=style,
         articles=articles,
@@ -343,10 +385,47 @@ def _corpus_outlet(shared_dir: Path, origin: str) -> Outlet:
     )
 
 
+def _corpus_outlets(shared_dir: Path, origins: Mapping[str, str]) -> dict[str, Outlet]:
+    """The corpus outlet and one outlet per :data:`LANGUAGE_OUTLETS` language."""
+    grouped = _corpus_pages(shared_dir)
+    year = max(page.entry.published.year for pages in grouped.values() for page in pages)
+    style = SiteStyle(
+        name=CORPUS_NAME,
+        language="en",
+        nav=(("Home", "/"),),
+        tagline="Real news pages from publishers in many countries",
+        copyright_year=year,
+    )
+    corpus = _corpus_outlet(
+        grouped[None],
+        origins[CORPUS_OUTLET_ID],
+        outlet_id=CORPUS_OUTLET_ID,
+        style=style,
+        languages=(),
+    )
+    outlets = {CORPUS_OUTLET_ID: corpus}
+    for spec in LANGUAGE_OUTLETS:
+        style = SiteStyle(
+            name=spec.name,
+            language=spec.language,
+            nav=(("Home", "/"),),
+            tagline=spec.tagline,
+            copyright_year=year,
+        )
+        outlets[spec.id] = _corpus_outlet(
+            grouped.get(spec.id, []),
+            origins[spec.id],
+            outlet_id=spec.id,
+            style=style,
+            languages=(spec.language,),
+        )
+    return outlets
+
+
 def build_outlets(shared_dir: Path, origins: Mapping[str, str]) -> dict[str, Outlet]:
     """Every outlet in :data:`OUTLET_IDS`, its links absolute to ``origins[id]`` (no slash)."""
     outlets = {spec.id: _seed_outlet(shared_dir, spec, origins[spec.id]) for spec in SEED_OUTLETS}
-    outlets[CORPUS_OUTLET_ID] = _corpus_outlet(shared_dir, origins[CORPUS_OUTLET_ID])
+    outlets.update(_corpus_outlets(shared_dir, origins))
     return outlets
 
 
@@ -360,7 +439,8 @@ def expected_articles(shared_dir: Path | None = None) -> dict[str, list[Expected
     for spec in SEED_OUTLETS:
         article, path = _seed(shared_dir, spec)
         expected[spec.id] = [ExpectedArticle(path, article.title)]
-    expected[CORPUS_OUTLET_ID] = [
-        ExpectedArticle(entry.path, entry.title) for entry in list_corpus(shared_dir)
-    ]
+    grouped = _corpus_pages(shared_dir)
+    for outlet_id in (CORPUS_OUTLET_ID, *(spec.id for spec in LANGUAGE_OUTLETS)):
+        pages = grouped.get(None if outlet_id == CORPUS_OUTLET_ID else outlet_id, [])
+        expected[outlet_id] = [ExpectedArticle(p.entry.path, p.entry.title) for p in pages]
     return expected
