@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, RedisDsn
+from pydantic import Field, HttpUrl, RedisDsn, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +75,32 @@ class Settings(BaseSettings):
     api_key: str = Field(
         default="",
         description=(
-            "When set, every API call needs X-API-Key: <key>, except /health, /metrics "
-            "and the OpenAPI docs."
+            "Every API call needs X-API-Key: <key>, except /health, /metrics and the OpenAPI "
+            "docs. The API refuses to start without one unless api_open_access is set."
         ),
+    )
+    api_key_file: Path | None = Field(
+        default=None, description="A file holding api_key (a Docker or Kubernetes secret)."
+    )
+    api_open_access: bool = Field(
+        default=False,
+        description="Serve the API without a key when none is set: local development only.",
+    )
+    api_cursor_secret: str = Field(
+        default="",
+        description=(
+            "HMAC key signing search cursors. Empty: a random key per process, so cursors "
+            "only work against the process that issued them; set one for several replicas."
+        ),
+    )
+    api_cursor_secret_file: Path | None = Field(
+        default=None, description="A file holding api_cursor_secret."
+    )
+    search_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Elasticsearch stops a search after this and answers with what it found.",
     )
     api_cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
@@ -86,6 +109,23 @@ class Settings(BaseSettings):
         default=HttpUrl("http://127.0.0.1:5601"),
         description="Where `newsloom kibana import` posts.",
     )
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> Settings:
+        # Secrets come from a file when deployed, so they stay out of the environment that
+        # `docker inspect` and child processes see.
+        for field, file_field in (
+            ("api_key", "api_key_file"),
+            ("api_cursor_secret", "api_cursor_secret_file"),
+        ):
+            path = getattr(self, file_field)
+            if path is None:
+                continue
+            if getattr(self, field):
+                raise ValueError(f"set NEWSLOOM_{field.upper()} or its _FILE variant, not both")
+            setattr(self, field, Path(path).read_text(encoding="utf-8").strip())
+            setattr(self, file_field, None)
+        return self
 
     @cached_property
     def redis_port(self) -> int:
@@ -100,7 +140,12 @@ class Settings(BaseSettings):
     def as_environment(self) -> dict[str, str]:
         """These settings as ``NEWSLOOM_*`` variables, for child processes."""
         values = self.model_dump(mode="json")
-        return {f"NEWSLOOM_{name.upper()}": str(values[name]) for name in type(self).model_fields}
+        # An unset optional setting is left out: its variable would read back as "None".
+        return {
+            f"NEWSLOOM_{name.upper()}": str(values[name])
+            for name in type(self).model_fields
+            if values[name] is not None
+        }
 
 
 def get_settings() -> Settings:

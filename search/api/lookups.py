@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import Elasticsearch
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from newsloom.schema import Article, Enrichment
+from search.dates import UtcDatetime
 from search.results import SearchHit, hit_from_document
 
 __all__ = [
+    "ArticleView",
     "EntityCount",
     "Story",
     "entities_with_prefix",
@@ -29,8 +33,8 @@ class Story(BaseModel):
     id: str
     label: str | None
     articles: int
-    first_published: str | None
-    last_published: str | None
+    first_published: UtcDatetime | None
+    last_published: UtcDatetime | None
 
 
 class EntityCount(BaseModel):
@@ -39,6 +43,21 @@ class EntityCount(BaseModel):
     name: str
     type: str | None
     articles: int
+
+
+class EnrichmentView(Enrichment):
+    """What the workers added, without the embedding (256 numbers no reader needs)."""
+
+    embedding: SkipJsonSchema[list[float] | None] = Field(default=None, exclude=True)
+
+
+class ArticleView(Article):
+    """One article as stored, its dates with their time zone, without the embedding."""
+
+    published_at: UtcDatetime | None = None
+    modified_at: UtcDatetime | None = None
+    fetched_at: UtcDatetime
+    enrichment: EnrichmentView = Field(default_factory=EnrichmentView)
 
 
 def get_article(es: Elasticsearch, alias: str, article_id: str) -> dict[str, Any] | None:
