@@ -57,7 +57,9 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def error_response(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     """The error shape as a response."""
     body = ErrorBody(status=status, detail=detail).model_dump()
     return JSONResponse(body, status_code=status, headers=headers)
