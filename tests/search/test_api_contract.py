@@ -68,7 +68,7 @@ def test_schemathesis_finds_no_failure(served_api: str, tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "schemathesis.cli", "--no-color", "--config-file", str(config), "run",
         f"{served_api}/openapi.json", "--checks", "all", "--header", f"X-API-Key: {API_KEY}",
-        "--max-examples", "25", "--seed", "20261202", "--workers", "2",
+        "--max-examples", "30", "--seed", "20261202", "--workers", "2",
         "--generation-database", "none", "--request-timeout", "20",
         "--phases", "examples,coverage,fuzzing", "--max-failures", "20",
     ]  # fmt: skip
