@@ -16,10 +16,11 @@ times out: a search that was too costly once would only be as costly again.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from elastic_transport import ApiResponseMeta
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.exceptions import HTTP_EXCEPTIONS
 from pydantic import BaseModel, Field
 
@@ -143,15 +144,17 @@ def run_search(
         view = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
     try:
         counted, response = _count_and_first_page(es, alias, request, view, timeout_s)
-    except ApiError:
+    except (ApiError, ConnectionTimeout):
         if view is not None:
-            es.close_point_in_time(id=view)
+            # Best effort: the caller needs the original error, not one from the clean-up.
+            with suppress(ApiError, TransportError):
+                es.close_point_in_time(id=view)
         raise
     total = int(counted["hits"]["total"]["value"])
     facets = _facets(counted.get("aggregations", {}))
     took_ms = int(counted["took"]) + int(response["took"])
     timed_out = bool(counted.get("timed_out") or response.get("timed_out"))
-    if view is None or cursors is None:
+    if cursors is None or view is None:
         hits = [hit_from_document(hit) for hit in response["hits"]["hits"]]
         return SearchPage(
             total=total, hits=hits, facets=facets, next_cursor=None, took_ms=took_ms,
