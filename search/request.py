@@ -16,7 +16,7 @@ from search.text_query import MAX_QUERY_LENGTH, build_query, check_cost
 
 __all__ = [
     "FACETS", "HIGHLIGHTED", "MAX_FILTER_VALUES", "MAX_PAGE_SIZE", "FilterValue",
-    "SearchRequest", "facets_body", "search_body",
+    "SearchRequest", "es_timeout", "facets_body", "search_body",
 ]  # fmt: skip
 
 MAX_PAGE_SIZE = 100
@@ -133,7 +133,8 @@ def _query(request: SearchRequest) -> dict[str, Any]:
     return {"bool": {"must": must, "filter": _filters(request)}}
 
 
-def _timeout(timeout_s: float) -> str:
+def es_timeout(timeout_s: float) -> str:
+    """``timeout_s`` as Elasticsearch's search ``timeout`` (whole milliseconds, at least 1)."""
     return f"{max(1, round(timeout_s * 1000))}ms"
 
 
@@ -146,7 +147,7 @@ def search_body(request: SearchRequest, timeout_s: float) -> dict[str, Any]:
     """
     return {
         "query": _query(request),
-        "timeout": _timeout(timeout_s),
+        "timeout": es_timeout(timeout_s),
         "sort": _sort(request),
         "size": request.size,
         "track_total_hits": False,
@@ -172,7 +173,7 @@ def facets_body(request: SearchRequest, timeout_s: float) -> dict[str, Any]:
     """
     return {
         "query": _query(request),
-        "timeout": _timeout(timeout_s),
+        "timeout": es_timeout(timeout_s),
         "aggs": _aggregations(),
         "size": 0,
         "track_total_hits": True,

@@ -112,13 +112,13 @@ def list_related_articles(
 ) -> list[SearchHit]:
     """Articles on the same subject: by meaning (embeddings) and by wording."""
     found = _found(get_article(api.es, api.alias, article_id), article_id)
-    return related_articles(api.es, api.alias, found, size)
+    return related_articles(api.es, api.alias, found, size, timeout_s=api.timeout_s)
 
 
 @stories_router.get("/stories", response_model=list[Story])
 def list_stories(api: Context, size: Annotated[int, Query(ge=1, le=100)] = 20) -> list[Story]:
     """The latest stories (clusters of articles on one event)."""
-    return latest_stories(api.es, api.alias, size)
+    return latest_stories(api.es, api.alias, size, timeout_s=api.timeout_s)
 
 
 @stories_router.get("/stories/{story_id}", response_model=list[SearchHit])
@@ -128,7 +128,7 @@ def list_story_articles(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> list[SearchHit]:
     """A story's articles over time, oldest first."""
-    articles = story_articles(api.es, api.alias, story_id, size)
+    articles = story_articles(api.es, api.alias, story_id, size, timeout_s=api.timeout_s)
     if not articles:
         raise HTTPException(404, f"no story {story_id!r}; list stories with GET /stories")
     return articles
@@ -141,7 +141,7 @@ def complete_entities(
     size: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[EntityCount]:
     """Autocomplete for entity filters: canonical names starting with ``prefix``."""
-    return entities_with_prefix(api.es, api.alias, prefix, size)
+    return entities_with_prefix(api.es, api.alias, prefix, size, timeout_s=api.timeout_s)
 
 
 class Health(BaseModel):
