@@ -65,17 +65,19 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def validation_message(problems: Sequence[Any]) -> str:
+def validation_message(problems: Sequence[Any], names: Mapping[str, str] | None = None) -> str:
     """Pydantic's or FastAPI's validation errors as one line, one clause per problem.
 
     ``query.size: Input should be less than or equal to 100``; a check of our own (a
     ``ValueError`` in a validator) gives its own message, without pydantic's prefix.
+    ``names`` maps a model's field names to the parameters the caller sent.
     """
+    names = names or {}
     clauses = []
     for problem in problems:
         raised = problem.get("ctx", {}).get("error")
         message = str(raised) if problem["type"] == "value_error" and raised else problem["msg"]
-        where = ".".join(str(part) for part in problem["loc"])
+        where = ".".join(names.get(str(part), str(part)) for part in problem["loc"])
         clauses.append(f"{where}: {message}" if where else message)
     return "; ".join(clauses)
 

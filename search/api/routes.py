@@ -180,5 +180,5 @@ def _found(article: dict[str, Any] | None, article_id: str) -> dict[str, Any]:
 
 def _message(error: CursorError | ValidationError) -> str:
     if isinstance(error, ValidationError):
-        return validation_message(error.errors())
+        return validation_message(error.errors(), {"text": "q"})
     return str(error)

@@ -274,6 +274,13 @@ def test_bad_input_is_a_clear_4xx_in_the_one_error_shape(
         assert isinstance(body["detail"], str) and len(body["detail"]) > 10
 
 
+def test_a_costly_query_is_refused_naming_the_parameter_and_the_fix(api: httpx.Client) -> None:
+    response = api.get("/search", params={"q": "kim* moon* yoon* park*"})
+    assert response.json() == {
+        "status": 400, "detail": "q: the query has 4 prefixes (word*); use at most 3"
+    }  # fmt: skip
+
+
 def test_a_wrong_method_is_a_405_naming_the_allowed_one(api: httpx.Client) -> None:
     response = api.post("/search")
     assert response.status_code == 405
