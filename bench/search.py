@@ -128,7 +128,7 @@ def _warm_up(es: Any, alias: str, rounds: int, console: Console) -> None:
             es.search(index=alias, size=10, query={"match_all": {}})
             bar.advance(task)
             for request in QUERIES.values():
-                run_search(es, alias, request, paginate=False)
+                run_search(es, alias, request, timeout_s=get_settings().search_timeout_s)
                 bar.advance(task)
 
 
@@ -143,7 +143,9 @@ def _time_baseline(es: Any, alias: str, repeat: int) -> Timing:
 
 def _time_queries(es: Any, alias: str, repeat: int) -> list[Timing]:
     def searcher(request: SearchRequest) -> Callable[[], float]:
-        return lambda: float(run_search(es, alias, request, paginate=False).took_ms)
+        return lambda: float(
+            run_search(es, alias, request, timeout_s=get_settings().search_timeout_s).took_ms
+        )
 
     return [_time(es, alias, name, searcher(request), repeat) for name, request in QUERIES.items()]
 

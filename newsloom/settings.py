@@ -96,12 +96,32 @@ class Settings(BaseSettings):
     api_key: str = Field(
         default="",
         description=(
-            "When set, every API call needs X-API-Key: <key>, except /health, /metrics "
-            "and the OpenAPI docs."
+            "Every API call needs X-API-Key: <key>, except /health, /metrics and the OpenAPI "
+            "docs. The API refuses to start without one unless api_open_access is set."
         ),
     )
     api_key_file: Path | None = Field(
-        default=None, description="File holding the API key, instead of NEWSLOOM_API_KEY."
+        default=None, description="A file holding api_key (a Docker or Kubernetes secret)."
+    )
+    api_open_access: bool = Field(
+        default=False,
+        description="Serve the API without a key when none is set: local development only.",
+    )
+    api_cursor_secret: str = Field(
+        default="",
+        description=(
+            "HMAC key signing search cursors. Empty: a random key per process, so cursors "
+            "only work against the process that issued them; set one for several replicas."
+        ),
+    )
+    api_cursor_secret_file: Path | None = Field(
+        default=None, description="A file holding api_cursor_secret."
+    )
+    search_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Elasticsearch stops a search after this and answers with what it found.",
     )
     api_cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
@@ -128,6 +148,13 @@ class Settings(BaseSettings):
             if self.api_key and self.api_key != from_file:
                 raise ValueError("set NEWSLOOM_API_KEY or NEWSLOOM_API_KEY_FILE, not both")
             self.api_key = from_file
+        if self.api_cursor_secret_file is not None:
+            from_file = read_secret(self.api_cursor_secret_file, "NEWSLOOM_API_CURSOR_SECRET_FILE")
+            if self.api_cursor_secret and self.api_cursor_secret != from_file:
+                raise ValueError(
+                    "set NEWSLOOM_API_CURSOR_SECRET or NEWSLOOM_API_CURSOR_SECRET_FILE, not both"
+                )
+            self.api_cursor_secret = from_file
         return self
 
     def redis_connection_url(self) -> str:
@@ -165,6 +192,7 @@ class Settings(BaseSettings):
     def as_environment(self) -> dict[str, str]:
         """These settings as ``NEWSLOOM_*`` variables, for child processes."""
         values = self.model_dump(mode="json")
+        # An unset optional setting is left out: its variable would read back as "None".
         return {
             f"NEWSLOOM_{name.upper()}": str(values[name])
             for name in type(self).model_fields

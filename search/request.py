@@ -6,19 +6,24 @@ The API and the CLI both build a :class:`SearchRequest` and hand it to
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from newsloom.schema import EntityType
-from search.text_query import MAX_QUERY_LENGTH, build_query
+from search.dates import UtcDatetime
+from search.text_query import MAX_QUERY_LENGTH, build_query, check_cost
 
 __all__ = [
-    "FACETS", "HIGHLIGHTED", "MAX_PAGE_SIZE", "SearchRequest", "facets_body", "search_body",
+    "FACETS", "HIGHLIGHTED", "MAX_FILTER_VALUES", "MAX_PAGE_SIZE", "FilterValue",
+    "SearchRequest", "es_timeout", "facets_body", "search_body",
 ]  # fmt: skip
 
 MAX_PAGE_SIZE = 100
+MAX_FILTER_VALUES = 50
+# Longer than any source, country, topic, entity or story name; keeps a cursor, which carries
+# the filters, within the length a URL can hold.
+FilterValue = Annotated[str, Field(max_length=200)]
 FACET_SIZE = 20
 
 # Facet name -> keyword field it counts.
@@ -34,30 +39,31 @@ _ENTITY_PATH = "enrichment.entities"
 HIGHLIGHTED = ("body", "lead")
 
 
+def _affordable(text: str) -> str:
+    check_cost(text)
+    return text
+
+
 class SearchRequest(BaseModel):
     """One search; every list filter matches any of its values, filters combine with AND."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(default="", max_length=MAX_QUERY_LENGTH)
-    source: list[str] = Field(default_factory=list, max_length=50)
-    country: list[str] = Field(default_factory=list, max_length=50)
-    language: list[str] = Field(default_factory=list, max_length=50)
-    topic: list[str] = Field(default_factory=list, max_length=50)
-    entity: list[str] = Field(default_factory=list, max_length=50)
+    # Checked here, so a costly query is refused before any search (or point in time) starts.
+    text: Annotated[str, AfterValidator(_affordable)] = Field(
+        default="", max_length=MAX_QUERY_LENGTH
+    )
+    source: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    country: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    language: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    topic: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    entity: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     entity_type: list[EntityType] = Field(default_factory=list, max_length=4)
-    story: list[str] = Field(default_factory=list, max_length=50)
-    published_from: datetime | None = None
-    published_to: datetime | None = None
+    story: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    published_from: UtcDatetime | None = None
+    published_to: UtcDatetime | None = None
     sort: Literal["relevance", "date"] = "relevance"
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("published_from", "published_to")
-    @classmethod
-    def _utc_when_naive(cls, moment: datetime | None) -> datetime | None:
-        # A date without an offset means UTC, as it does to Elasticsearch; making it aware
-        # also lets a naive bound be compared with an aware one.
-        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> SearchRequest:
@@ -127,14 +133,21 @@ def _query(request: SearchRequest) -> dict[str, Any]:
     return {"bool": {"must": must, "filter": _filters(request)}}
 
 
-def search_body(request: SearchRequest) -> dict[str, Any]:
+def es_timeout(timeout_s: float) -> str:
+    """``timeout_s`` as Elasticsearch's search ``timeout`` (whole milliseconds, at least 1)."""
+    return f"{max(1, round(timeout_s * 1000))}ms"
+
+
+def search_body(request: SearchRequest, timeout_s: float) -> dict[str, Any]:
     """The body for one page of hits of ``request``: query, sort, highlight; no counting.
 
     Without an exact total to count, Elasticsearch can skip documents that cannot reach the
-    top of the page; :func:`facets_body` counts them, in a request it can cache.
+    top of the page; :func:`facets_body` counts them, in a request it can cache. Each shard
+    stops after ``timeout_s`` and returns what it found (the response says ``timed_out``).
     """
     return {
         "query": _query(request),
+        "timeout": es_timeout(timeout_s),
         "sort": _sort(request),
         "size": request.size,
         "track_total_hits": False,
@@ -151,15 +164,16 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     }
 
 
-def facets_body(request: SearchRequest) -> dict[str, Any]:
+def facets_body(request: SearchRequest, timeout_s: float) -> dict[str, Any]:
     """The body that counts ``request``'s matches and their facets, and returns no hits.
 
     With no hits it is eligible for the shard request cache, so the same question asked again
     (a saved search, a dashboard, the next analyst) is answered from memory until the index
-    changes.
+    changes. Bounded by ``timeout_s`` as :func:`search_body` is.
     """
     return {
         "query": _query(request),
+        "timeout": es_timeout(timeout_s),
         "aggs": _aggregations(),
         "size": 0,
         "track_total_hits": True,

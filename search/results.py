@@ -2,28 +2,30 @@
 
 Pages after the first continue a point in time (a frozen view of the index) with
 ``search_after``, so paging is stable while articles are being indexed and costs the same on
-page 100 as on page 1. The cursor is opaque to clients: it carries the request itself, the
-point in time, the sort values of the last hit and the total.
+page 100 as on page 1. The cursor (:mod:`search.cursors`) is opaque to clients and signed: it
+carries the request itself, the point in time, the sort values of the last hit and the total.
+The point in time lives a minute past each page and is closed when the listing ends.
 
 Hits and counts are two searches sent in one ``_msearch``: the hits skip what cannot reach the
 page (no exact total), and the count with its facets, which returns no hits, is served from
 the shard request cache when the same question was asked since the index last changed.
+
+Every search stops after ``timeout_s`` on the Elasticsearch side and is never retried when it
+times out: a search that was too costly once would only be as costly again.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
+from contextlib import suppress
 from typing import Any
 
 from elastic_transport import ApiResponseMeta
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.exceptions import HTTP_EXCEPTIONS
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from newsloom.errors import InvalidInputError
+from search.cursors import CursorError, CursorSigner, CursorState
+from search.dates import UtcDatetime
 from search.request import HIGHLIGHTED, SearchRequest, facets_body, search_body
 
 __all__ = [
@@ -31,15 +33,17 @@ __all__ = [
     "FacetCount",
     "SearchHit",
     "SearchPage",
+    "bounded_client",
     "hit_from_document",
+    "next_page",
     "run_search",
 ]
 
-_KEEP_ALIVE = "2m"
-
-
-class CursorError(InvalidInputError):
-    """A cursor that is malformed or whose point in time has expired."""
+# Long enough to read a page and ask for the next; each page renews it.
+_KEEP_ALIVE = "1m"
+# The server-side timeout is checked between documents, so a timed-out search still takes a
+# little longer to answer; the client waits that much more before giving up on it.
+_ANSWER_GRACE_S = 5.0
 
 
 class SearchHit(BaseModel):
@@ -50,7 +54,7 @@ class SearchHit(BaseModel):
     title: str
     source_name: str
     url: str
-    published_at: datetime | None
+    published_at: UtcDatetime | None
     snippet: str
     language: str | None = None
     countries: list[str] = []
@@ -73,26 +77,15 @@ class SearchPage(BaseModel):
     facets: dict[str, list[FacetCount]]
     next_cursor: str | None
     took_ms: int = Field(default=0, description="Time Elasticsearch spent on this page.")
+    timed_out: bool = Field(
+        default=False,
+        description="Elasticsearch stopped at the search timeout: hits and counts are partial.",
+    )
 
 
-def _encode(payload: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[SearchRequest, str, list[Any], int, int]:
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return (
-            SearchRequest.model_validate(payload["request"]),
-            str(payload["pit"]),
-            list(payload["after"]),
-            int(payload["seen"]),
-            int(payload["total"]),
-        )
-    except (binascii.Error, ValueError, KeyError, TypeError, ValidationError) as error:
-        raise CursorError(
-            "the cursor is not one this API returned; start again without a cursor"
-        ) from error
+def bounded_client(es: Elasticsearch, timeout_s: float) -> Elasticsearch:
+    """``es`` for searches: waits for the server-side timeout, never retries a timed-out one."""
+    return es.options(retry_on_timeout=False, request_timeout=timeout_s + _ANSWER_GRACE_S)
 
 
 def _snippet(hit: dict[str, Any]) -> str:
@@ -134,44 +127,62 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetCount]]:
 def run_search(
     es: Elasticsearch,
     alias: str,
-    request: SearchRequest | None = None,
-    cursor: str | None = None,
+    request: SearchRequest,
     *,
-    paginate: bool = True,
+    timeout_s: float,
+    cursors: CursorSigner | None = None,
 ) -> SearchPage:
-    """The first page of ``request``, or the page after ``cursor``; facets on the first only.
+    """The first page of ``request`` with facets; a cursor to the next when ``cursors`` is set.
 
-    With ``paginate=False`` no point in time is opened and no cursor is returned.
+    Without ``cursors`` (one page is all the caller wants) no point in time is opened.
     """
-    if cursor:
-        request, pit, after, seen, total = _decode(cursor)
-        response = _hits_after(es, request, pit, after)
-        return _paged(es, request, response, pit, seen, total, {}, int(response["took"]))
-    if request is None:
-        raise ValueError("pass a request or a cursor")
+    es = bounded_client(es, timeout_s)
     # The point in time first: articles indexed before the count then only make the count
-    # larger than what the pages hold, which costs one empty page, never a lost one. With
-    # ``paginate=False`` (one page is all the caller wants) there is no cursor to keep.
+    # larger than what the pages hold, which costs one empty page, never a lost one.
     view: str | None = None
-    if paginate:
+    if cursors is not None:
         view = es.open_point_in_time(index=alias, keep_alive=_KEEP_ALIVE)["id"]
     try:
-        counted, response = _count_and_first_page(es, alias, request, view)
-    except ApiError:
+        counted, response = _count_and_first_page(es, alias, request, view, timeout_s)
+    except (ApiError, ConnectionTimeout):
         if view is not None:
-            es.close_point_in_time(id=view)
+            # Best effort: the caller needs the original error, not one from the clean-up.
+            with suppress(ApiError, TransportError):
+                es.close_point_in_time(id=view)
         raise
     total = int(counted["hits"]["total"]["value"])
     facets = _facets(counted.get("aggregations", {}))
     took_ms = int(counted["took"]) + int(response["took"])
-    if view is None:
+    timed_out = bool(counted.get("timed_out") or response.get("timed_out"))
+    if cursors is None or view is None:
         hits = [hit_from_document(hit) for hit in response["hits"]["hits"]]
-        return SearchPage(total=total, hits=hits, facets=facets, next_cursor=None, took_ms=took_ms)
-    return _paged(es, request, response, view, 0, total, facets, took_ms)
+        return SearchPage(
+            total=total, hits=hits, facets=facets, next_cursor=None, took_ms=took_ms,
+            timed_out=timed_out,
+        )  # fmt: skip
+    state = CursorState(request=request, pit=view, after=[], seen=0, total=total)
+    return _paged(es, cursors, state, response, facets, took_ms)
+
+
+def next_page(
+    es: Elasticsearch, cursor: str, *, cursors: CursorSigner, timeout_s: float
+) -> SearchPage:
+    """The page after ``cursor``, without facets; :class:`CursorError` for a bad cursor."""
+    state = cursors.decode(cursor)
+    es = bounded_client(es, timeout_s)
+    try:
+        response = es.search(
+            pit={"id": state.pit, "keep_alive": _KEEP_ALIVE},
+            search_after=state.after or None,
+            **search_body(state.request, timeout_s),
+        )
+    except NotFoundError as error:
+        raise CursorError("the cursor has expired; start the search again") from error
+    return _paged(es, cursors, state, response, {}, int(response["took"]))
 
 
 def _count_and_first_page(
-    es: Elasticsearch, alias: str, request: SearchRequest, pit: str | None
+    es: Elasticsearch, alias: str, request: SearchRequest, pit: str | None, timeout_s: float
 ) -> tuple[Any, Any]:
     """The count with facets and the first page of hits, in one round trip.
 
@@ -180,11 +191,13 @@ def _count_and_first_page(
     the shard request cache when the same question was asked since the index last changed.
     """
     hits_header: dict[str, Any] = {} if pit else {"index": alias}
-    hits_body = search_body(request)
+    hits_body = search_body(request, timeout_s)
     if pit:
         hits_body["pit"] = {"id": pit, "keep_alive": _KEEP_ALIVE}
     count_header = {"index": alias, "request_cache": True}
-    answer = es.msearch(searches=[count_header, facets_body(request), hits_header, hits_body])
+    answer = es.msearch(
+        searches=[count_header, facets_body(request, timeout_s), hits_header, hits_body]
+    )
     counted, page = answer["responses"]
     return _checked(answer.meta, counted), _checked(answer.meta, page)
 
@@ -202,47 +215,31 @@ def _checked(meta: ApiResponseMeta, item: dict[str, Any]) -> dict[str, Any]:
     raise error_class(message=kind, meta=item_meta, body=item)
 
 
-def _hits_after(es: Elasticsearch, request: SearchRequest, pit: str, after: list[Any]) -> Any:
-    try:
-        return es.search(
-            pit={"id": pit, "keep_alive": _KEEP_ALIVE},
-            search_after=after or None,
-            **search_body(request),
-        )
-    except NotFoundError as error:
-        raise CursorError("the cursor has expired; start the search again") from error
-
-
 def _paged(
     es: Elasticsearch,
-    request: SearchRequest,
+    cursors: CursorSigner,
+    state: CursorState,
     response: Any,
-    pit: str,
-    seen: int,
-    total: int,
     facets: dict[str, list[FacetCount]],
     took_ms: int,
 ) -> SearchPage:
     raw_hits = response["hits"]["hits"]
-    seen += len(raw_hits)
-    pit = response.get("pit_id", pit)
+    seen = state.seen + len(raw_hits)
+    pit = response.get("pit_id", state.pit)
     next_cursor = None
-    if len(raw_hits) == request.size and seen < total:
-        next_cursor = _encode(
-            {
-                "request": request.model_dump(mode="json"),
-                "pit": pit,
-                "after": raw_hits[-1]["sort"],
-                "seen": seen,
-                "total": total,
-            }
+    if len(raw_hits) == state.request.size and seen < state.total:
+        following = state.model_copy(
+            update={"pit": pit, "after": raw_hits[-1]["sort"], "seen": seen}
         )
+        next_cursor = cursors.encode(following)
     else:
+        # The listing ends here: free the point in time now rather than when it expires.
         es.close_point_in_time(id=pit)
     return SearchPage(
-        total=total,
+        total=state.total,
         hits=[hit_from_document(hit) for hit in raw_hits],
         facets=facets,
         next_cursor=next_cursor,
         took_ms=took_ms,
+        timed_out=bool(response.get("timed_out")),
     )

@@ -42,6 +42,8 @@ def settings() -> Iterator[Settings]:
         elasticsearch_url=HttpUrl(f"http://127.0.0.1:{TEST_ELASTICSEARCH_PORT}"),
         state_dir=state_dir,
         index_alias="articles",
+        # The API started by tests serves loopback only; tests of the key set one.
+        api_open_access=True,
     )
     shutil.rmtree(state_dir, ignore_errors=True)
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import Elasticsearch
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from newsloom.schema import Article, Enrichment
+from search.dates import UtcDatetime
+from search.request import es_timeout
 from search.results import SearchHit, hit_from_document
 
 __all__ = [
+    "ArticleView",
     "EntityCount",
     "Story",
     "entities_with_prefix",
@@ -29,8 +34,8 @@ class Story(BaseModel):
     id: str
     label: str | None
     articles: int
-    first_published: str | None
-    last_published: str | None
+    first_published: UtcDatetime | None
+    last_published: UtcDatetime | None
 
 
 class EntityCount(BaseModel):
@@ -39,6 +44,26 @@ class EntityCount(BaseModel):
     name: str
     type: str | None
     articles: int
+
+
+def _timeout(timeout_s: float | None) -> str | None:
+    # None leaves the search unbounded on the server, as a direct caller (the CLI) may want.
+    return es_timeout(timeout_s) if timeout_s is not None else None
+
+
+class EnrichmentView(Enrichment):
+    """What the workers added, without the embedding (256 numbers no reader needs)."""
+
+    embedding: SkipJsonSchema[list[float] | None] = Field(default=None, exclude=True)
+
+
+class ArticleView(Article):
+    """One article as stored, its dates with their time zone, without the embedding."""
+
+    published_at: UtcDatetime | None = None
+    modified_at: UtcDatetime | None = None
+    fetched_at: UtcDatetime
+    enrichment: EnrichmentView = Field(default_factory=EnrichmentView)
 
 
 def get_article(es: Elasticsearch, alias: str, article_id: str) -> dict[str, Any] | None:
@@ -58,7 +83,12 @@ def get_article(es: Elasticsearch, alias: str, article_id: str) -> dict[str, Any
 
 
 def related_articles(
-    es: Elasticsearch, alias: str, article: dict[str, Any], size: int
+    es: Elasticsearch,
+    alias: str,
+    article: dict[str, Any],
+    size: int,
+    *,
+    timeout_s: float | None = None,
 ) -> list[SearchHit]:
     """Articles close in meaning (kNN on the embedding, when there is one), then in wording.
 
@@ -74,6 +104,7 @@ def related_articles(
     exclude = {"bool": {"must_not": not_these}}
     if embedding:
         response = es.search(
+            timeout=_timeout(timeout_s),
             index=alias,
             knn={
                 "field": "enrichment.embedding",
@@ -87,6 +118,7 @@ def related_articles(
         )
         found.update({h["_id"]: hit_from_document(h) for h in response["hits"]["hits"]})
     response = es.search(
+        timeout=_timeout(timeout_s),
         index=alias,
         query={
             "bool": {
@@ -133,9 +165,12 @@ def near_duplicates(
     return [hit_from_document(hit) for hit in response["hits"]["hits"]]
 
 
-def latest_stories(es: Elasticsearch, alias: str, size: int) -> list[Story]:
+def latest_stories(
+    es: Elasticsearch, alias: str, size: int, *, timeout_s: float | None = None
+) -> list[Story]:
     """Stories ordered by their latest article, newest first."""
     response = es.search(
+        timeout=_timeout(timeout_s),
         index=alias,
         size=0,
         aggs={
@@ -168,9 +203,12 @@ def latest_stories(es: Elasticsearch, alias: str, size: int) -> list[Story]:
     return stories
 
 
-def story_articles(es: Elasticsearch, alias: str, story_id: str, size: int) -> list[SearchHit]:
+def story_articles(
+    es: Elasticsearch, alias: str, story_id: str, size: int, *, timeout_s: float | None = None
+) -> list[SearchHit]:
     """A story's articles in the order they were published."""
     response = es.search(
+        timeout=_timeout(timeout_s),
         index=alias,
         query={"term": {"enrichment.story_id": story_id}},
         sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
@@ -181,10 +219,11 @@ def story_articles(es: Elasticsearch, alias: str, story_id: str, size: int) -> l
 
 
 def entities_with_prefix(
-    es: Elasticsearch, alias: str, prefix: str, size: int
+    es: Elasticsearch, alias: str, prefix: str, size: int, *, timeout_s: float | None = None
 ) -> list[EntityCount]:
     """Canonical entity names starting with ``prefix`` (any case), most mentioned first."""
     response = es.search(
+        timeout=_timeout(timeout_s),
         index=alias,
         size=0,
         aggs={

@@ -15,7 +15,11 @@ api_app = typer.Typer()
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the API until interrupted; OpenAPI is published at ``/openapi.json``."""
+    """Serve the API until interrupted; OpenAPI is published at ``/openapi.json``.
+
+    Raises :class:`~search.api.dependencies.MissingApiKeyError` when no key is set and open
+    access is not allowed.
+    """
     import uvicorn
 
     from search.api.app import create_app
@@ -33,7 +37,7 @@ def api_command(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: setting).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535)] = None,
 ) -> None:
-    """Serve the search API (set NEWSLOOM_API_KEY to require a key)."""
+    """Serve the search API; callers send NEWSLOOM_API_KEY's value as X-API-Key."""
     from newsloom.settings import get_settings
 
     serve(get_settings(), host, port)

@@ -3,89 +3,62 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import socket
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import ConnectionTimeout, Elasticsearch, NotFoundError
 from pydantic import HttpUrl
 
-from newsloom.schema import Article, Entity, Topic
+from newsloom.schema import Article
 from newsloom.settings import Settings
 from search.aliases import write_alias
 from search.api.app import create_app
+from search.api.dependencies import MissingApiKeyError
 from search.api.lookups import get_article, related_articles
 from search.bulk import bulk_index
+from search.client import create_client
 from search.query import search_articles
+from search.request import SearchRequest
+from search.results import run_search
 from search.templates import ensure_index
+from tests.search.api_serving import API_KEY, indexed_corpus, serve
 from tests.search.corpus_articles import corpus_articles
 from workers.enrichment.embeddings import DIMENSIONS
 
 pytestmark = pytest.mark.integration
 
 ALIAS = "apitest"
-API_KEY = "test-key-for-loopback-only"
-
-
-def _enriched(number: int, article: Article) -> Article:
-    """Deterministic enrichment, so every filter and facet has a known answer."""
-    enrichment = article.enrichment.model_copy(
-        update={
-            "topics": [Topic(label="nuclear" if number % 3 == 0 else "economy", score=0.9)],
-            "story_id": "story-a" if number < 5 else ("story-b" if number < 8 else None),
-            "story_label": "Story A" if number < 5 else ("Story B" if number < 8 else None),
-            "entities": (
-                [Entity(name="Kim Jong Un", type="person", mentions=2)] if number < 3 else []
-            )
-            + ([Entity(name="Kim Yo Jong", type="person")] if number == 3 else [])
-            + ([Entity(name="Korean People's Army", type="organization")] if number == 4 else []),
-            # Two near-identical vectors, so each is the other's nearest neighbour.
-            "embedding": ([1.0] + [0.0] * (DIMENSIONS - 1)) if number < 2 else None,
-        }
-    )
-    return article.model_copy(
-        update={"enrichment": enrichment, "language": "en" if number % 2 else "de"}
-    )
+CURSOR_KEY = "cursor-secret-for-tests"
 
 
 @pytest.fixture(scope="module")
 def articles(es: Elasticsearch, settings: Settings) -> Iterator[list[Article]]:
-    found = [_enriched(n, a) for n, a in enumerate(corpus_articles(settings.shared_dir))]
-    ensure_index(es, ALIAS)
-    report = bulk_index(es, write_alias(ALIAS), found, refresh=True)
-    assert report.indexed == len(found)
-    yield found
-    es.indices.delete(index=f"{ALIAS}-*")
+    with indexed_corpus(es, settings, ALIAS) as found:
+        yield found
 
 
-def _serve(settings: Settings) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def _locked(services: Settings, **changes: Any) -> Settings:
+    """The test alias behind a key and a known cursor secret."""
+    update = {"index_alias": ALIAS, "api_key": API_KEY, "api_cursor_secret": CURSOR_KEY}
+    return services.model_copy(update={**update, **changes})
 
 
 @pytest.fixture(scope="module")
 def api(services: Settings, articles: list[Article]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=next(_serve(services.model_copy(update={"index_alias": ALIAS}))),
-                      timeout=30) as client:  # fmt: skip
+    with (
+        serve(_locked(services)) as base,
+        httpx.Client(base_url=base, timeout=30, headers={"X-API-Key": API_KEY}) as client,
+    ):
         yield client
 
 
@@ -250,22 +223,37 @@ def test_entity_autocomplete(api: httpx.Client) -> None:
         ("/search", {"cursor": "not-a-cursor"}, 400),
         ("/search", {"published_from": "2025-01-01", "published_to": "2024-01-01"}, 400),
         ("/search", {"published_from": "last tuesday"}, 422),
+        ("/search", {"published_to": "0.5"}, 422),  # not seconds since 1970
         ("/search", {"q": '"unbalanced ((( -- | +'}, 200),
         ("/search", {"q": "x" * 500}, 200),
-        ("/search", {"q": "*~\\/<>{}[]^:!\x00"}, 200),
+        ("/search", {"q": "~\\/<>{}[]^:!\x00"}, 200),
+        ("/search", {"q": 'Pyongyang~2 "missile test"~5'}, 200),  # fuzzy and slop are off
+        ("/search", {"q": "sanction* missil*"}, 200),
+        ("/search", {"q": "a*"}, 400),
+        ("/search", {"q": "*"}, 400),
+        ("/search", {"q": "kim* moon* yoon* park*"}, 400),
+        ("/search", {"q": " ".join(["abc*"] * 100)}, 400),
         ("/search", {"published_from": "2024-01-01", "published_to": "2024-06-01T00:00Z"}, 200),
         ("/search", {"published_from": "0001-01-01T00:00:00Z"}, 200),
+        ("/search", {"published_from": "0001-01-01T00:00:00+14:00"}, 200),
+        ("/search", {"published_to": "9999-12-31T23:59:59-14:00"}, 200),
+        ("/search", {"q": "(" * 500}, 200),
+        ("/search", {"q": "(" * 250 + ")" * 250}, 200),
+        ("/search", {"q": '-"' * 250}, 200),
         ("/search", {"published_from": "2024-13-45"}, 422),
         ("/search", {"size": "ten"}, 422),
         ("/search", {"size": 10**30}, 422),
         ("/search", {"entity_type": "weather"}, 422),
         ("/search", {"country": ["XX"] * 51}, 422),
+        ("/search", {"country": ["X" * 201]}, 422),
         ("/search", {"cursor": "W10="}, 400),  # valid base64 of "[]"
+        ("/search", {"cursor": "W10=.W10="}, 400),
         ("/search", {"cursor": "x" * 9000}, 422),
         ("/articles/" + "A" * 32, {}, 422),
         ("/articles/" + "0" * 32 + "/related", {"size": 0}, 422),
         ("/stories", {"size": 1000}, 422),
         ("/stories/" + "s" * 201, {}, 422),
+        ("/stories/..", {}, 404),
         ("/entities", {"prefix": "k" * 101}, 422),
         ("/articles/not-an-id", {}, 422),
         ("/articles/" + "0" * 32, {}, 404),
@@ -275,13 +263,69 @@ def test_entity_autocomplete(api: httpx.Client) -> None:
         ("/nowhere", {}, 404),
     ],
 )
-def test_bad_input_is_a_clear_4xx(
+def test_bad_input_is_a_clear_4xx_in_the_one_error_shape(
     api: httpx.Client, path: str, params: dict[str, Any], status: int
 ) -> None:
     response = api.get(path, params=params)
     assert response.status_code == status, response.text
     if status >= 400:
-        assert response.json()["detail"]
+        body = response.json()
+        assert set(body) == {"status", "detail"} and body["status"] == status, body
+        assert isinstance(body["detail"], str) and len(body["detail"]) > 10
+
+
+def test_a_costly_query_is_refused_naming_the_parameter_and_the_fix(api: httpx.Client) -> None:
+    response = api.get("/search", params={"q": "kim* moon* yoon* park*"})
+    assert response.json() == {
+        "status": 400, "detail": "q: the query has 4 prefixes (word*); use at most 3"
+    }  # fmt: skip
+
+
+def test_a_wrong_method_is_a_405_naming_the_allowed_one(api: httpx.Client) -> None:
+    response = api.post("/search")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json()["status"] == 405
+
+
+def test_openapi_documents_key_tags_ids_and_one_error_shape(api: httpx.Client) -> None:
+    spec = api.get("/openapi.json").raise_for_status().json()
+    assert spec["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "apiKey", "in": "header", "name": "X-API-Key",
+        "description": spec["components"]["securitySchemes"]["ApiKey"]["description"],
+    }  # fmt: skip
+    operations = {op["operationId"]: op for ops in spec["paths"].values() for op in ops.values()}
+    assert set(operations) == {
+        "search_articles", "read_article", "list_related_articles", "list_stories",
+        "list_story_articles", "complete_entities", "check_health",
+    }  # fmt: skip
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for name, operation in operations.items():
+        assert operation["tags"], name
+        assert ("security" in operation) == (name != "check_health"), name
+        success = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert success != {}, name  # a typed body, not "any object"
+        for status, response in operation["responses"].items():
+            if status != "200":
+                assert response["content"]["application/json"]["schema"] == error_ref, name
+        if name != "check_health":
+            assert {"401", "422", "500", "503"} <= set(operation["responses"]), name
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_every_date_in_an_answer_has_its_time_zone(
+    api: httpx.Client, articles: list[Article]
+) -> None:
+    def aware(text: str | None) -> bool:
+        return text is None or datetime.fromisoformat(text).utcoffset() is not None
+
+    hits = api.get("/search", params={"size": 50}).raise_for_status().json()["hits"]
+    assert hits and all(aware(hit["published_at"]) for hit in hits)
+    stored = api.get(f"/articles/{articles[0].id}").raise_for_status().json()
+    assert all(aware(stored[field]) for field in ("published_at", "modified_at", "fetched_at"))
+    stories = api.get("/stories").raise_for_status().json()
+    assert stories and all(aware(s["first_published"]) and aware(s["last_published"])
+                           for s in stories)  # fmt: skip
 
 
 def test_health_and_metrics(api: httpx.Client) -> None:
@@ -290,44 +334,115 @@ def test_health_and_metrics(api: httpx.Client) -> None:
     assert 'newsloom_api_requests_total{route="/search",status="200"}' in metrics
 
 
-def test_api_key_is_required_when_set(services: Settings, articles: list[Article]) -> None:
-    locked = services.model_copy(update={"index_alias": ALIAS, "api_key": API_KEY})
-    serving = _serve(locked)
-    base = next(serving)
-    try:
-        assert httpx.get(f"{base}/search").status_code == 401
+def test_api_key_is_required(services: Settings, articles: list[Article]) -> None:
+    with serve(_locked(services)) as base:
+        missing = httpx.get(f"{base}/search")
+        assert missing.status_code == 401
+        assert missing.json() == {
+            "status": 401, "detail": "missing or wrong API key: send it in the X-API-Key header"
+        }  # fmt: skip
         assert httpx.get(f"{base}/search", headers={"X-API-Key": "wrong"}).status_code == 401
+        # The key is checked before the parameters, so a caller without one learns nothing.
+        assert httpx.get(f"{base}/search", params={"size": 0}).status_code == 401
+        assert httpx.get(f"{base}/stories/x", headers={"X-API-Key": API_KEY}).status_code == 404
         assert httpx.get(f"{base}/search", headers={"X-API-Key": API_KEY}).status_code == 200
         assert httpx.get(f"{base}/health").status_code == 200
         assert httpx.get(f"{base}/metrics").status_code == 200  # Prometheus sends no key
-    finally:
-        next(serving, None)
+        assert httpx.get(f"{base}/openapi.json").status_code == 200
 
 
-def test_forged_and_expired_cursors_are_a_400(
+def test_the_api_refuses_to_start_without_a_key_unless_open_access_is_allowed(
+    services: Settings, articles: list[Article]
+) -> None:
+    closed = services.model_copy(update={"index_alias": ALIAS, "api_open_access": False})
+    with pytest.raises(MissingApiKeyError, match="NEWSLOOM_API_OPEN_ACCESS"):
+        create_app(closed)
+    with serve(closed.model_copy(update={"api_open_access": True})) as base:
+        assert httpx.get(f"{base}/search").status_code == 200
+
+
+def test_the_key_and_cursor_secret_can_come_from_files(tmp_path: Path) -> None:
+    (tmp_path / "key").write_text("from-a-file\n", encoding="utf-8")
+    (tmp_path / "cursor").write_text("cursor-from-a-file", encoding="utf-8")
+    read = Settings(api_key_file=tmp_path / "key", api_cursor_secret_file=tmp_path / "cursor")
+    assert (read.api_key, read.api_cursor_secret) == ("from-a-file", "cursor-from-a-file")
+    with pytest.raises(ValueError, match="not both"):
+        Settings(api_key="inline", api_key_file=tmp_path / "key")
+
+
+def _cursor_parts(cursor: str) -> tuple[dict[str, Any], str]:
+    payload, signature = cursor.split(".")
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))), signature
+
+
+def _signed(payload: bytes, alias: str = ALIAS, key: str = CURSOR_KEY) -> str:
+    """A cursor signed as the API signs them, around any payload."""
+    mac = hmac.new(key.encode(), alias.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    return f"{b64(payload)}.{b64(mac)}"
+
+
+def test_edited_foreign_and_expired_cursors_are_a_400(
     api: httpx.Client, es: Elasticsearch, articles: list[Article]
 ) -> None:
     first = api.get("/search", params={"size": 2}).raise_for_status().json()
-    payload = json.loads(base64.urlsafe_b64decode(first["next_cursor"]))
-    forged = base64.urlsafe_b64encode(json.dumps({**payload, "pit": "bm90IGEgcGl0"}).encode())
-    response = api.get("/search", params={"cursor": forged.decode()})
-    assert response.status_code == 400, response.text
-    es.close_point_in_time(id=payload["pit"])
+    state, signature = _cursor_parts(first["next_cursor"])
+    edited = json.dumps({**state, "seen": 0}).encode()
+    unsigned = base64.urlsafe_b64encode(edited).decode().rstrip("=") + "." + signature
+    for bad in (unsigned, _signed(edited, alias="another"), _signed(edited, key="guessed")):
+        response = api.get("/search", params={"cursor": bad})
+        assert response.status_code == 400, response.text
+        assert "not one this API returned" in response.json()["detail"]
+    es.close_point_in_time(id=state["pit"])
     response = api.get("/search", params={"cursor": first["next_cursor"]})
     assert response.status_code == 400, response.text
     assert "start the search again" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"request": {}, "pit": "x", "after": [], "seen": 1e400, "total": 5}',
+        b'{"request": {}, "pit": "x", "after": [NaN], "seen": 1, "total": 5}',
+        b"[" * 3000 + b"]" * 3000,
+        b'{"request": {"size": 100000}, "pit": "x", "after": [], "seen": 1, "total": 5}',
+        b'{"request": {}, "pit": "x", "after": [], "seen": 1, "total": 5, "extra": 1}',
+        b"\xff\xfe not json",
+    ],
+)
+def test_a_signed_but_malformed_cursor_is_a_400_not_a_500(
+    api: httpx.Client, payload: bytes
+) -> None:
+    # Even a leaked secret must not turn into a server error.
+    response = api.get("/search", params={"cursor": _signed(payload)})
+    assert response.status_code == 400, response.text
+    assert response.json()["status"] == 400
+
+
+def test_a_listing_closes_its_point_in_time_when_it_ends(
+    api: httpx.Client, es: Elasticsearch, articles: list[Article]
+) -> None:
+    def open_contexts() -> int:
+        stats = es.nodes.stats(metric="indices", index_metric="search")
+        return sum(n["indices"]["search"]["open_contexts"] for n in stats["nodes"].values())
+
+    before = open_contexts()
+    page = api.get("/search", params={"size": 40}).raise_for_status().json()
+    assert page["next_cursor"] and open_contexts() > before
+    assert len(_all_pages(api, {"size": 40})) == len(articles)
+    while page["next_cursor"]:
+        page = api.get("/search", params={"cursor": page["next_cursor"]}).json()
+    assert open_contexts() == before
 
 
 def test_cors_lets_only_configured_origins_read_answers(
     services: Settings, articles: list[Article]
 ) -> None:
     allowed = "https://analysts.example"
-    configured = services.model_copy(
-        update={"index_alias": ALIAS, "api_cors_origins": [allowed], "api_key": API_KEY}
-    )
-    serving = _serve(configured)
-    base = next(serving)
-    try:
+    with serve(_locked(services, api_cors_origins=[allowed])) as base:
         # A browser's preflight carries no key; it must pass so the real call can send one.
         preflight = httpx.options(
             f"{base}/search",
@@ -344,8 +459,6 @@ def test_cors_lets_only_configured_origins_read_answers(
             f"{base}/search", headers={"Origin": "https://elsewhere.example", "X-API-Key": API_KEY}
         )
         assert "access-control-allow-origin" not in foreign.headers
-    finally:
-        next(serving, None)
 
 
 def test_without_configured_origins_no_browser_origin_is_let_in(api: httpx.Client) -> None:
@@ -353,29 +466,71 @@ def test_without_configured_origins_no_browser_origin_is_let_in(api: httpx.Clien
     assert "access-control-allow-origin" not in answer.headers
 
 
-def test_unreachable_elasticsearch_and_missing_index_are_503s(services: Settings) -> None:
+def _free_port() -> int:
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    down = services.model_copy(
-        update={"elasticsearch_url": HttpUrl(f"http://127.0.0.1:{port}"), "index_alias": ALIAS}
-    )
-    serving = _serve(down)
-    base = next(serving)
-    try:
-        assert httpx.get(f"{base}/health", timeout=60).status_code == 503
-        response = httpx.get(f"{base}/search", params={"q": "China"}, timeout=60)
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_elasticsearch_and_missing_index_are_503s(services: Settings) -> None:
+    down = _locked(services, elasticsearch_url=HttpUrl(f"http://127.0.0.1:{_free_port()}"))
+    key = {"X-API-Key": API_KEY}
+    with serve(down) as base:
+        health = httpx.get(f"{base}/health", timeout=60)
+        assert health.status_code == 503 and health.json()["status"] == 503
+        response = httpx.get(f"{base}/search", params={"q": "China"}, headers=key, timeout=60)
         assert response.status_code == 503 and "unreachable" in response.json()["detail"]
-    finally:
-        next(serving, None)
-    serving = _serve(services.model_copy(update={"index_alias": "neverinitialised"}))
-    base = next(serving)
-    try:
+    with serve(_locked(services, index_alias="neverinitialised")) as base:
         assert httpx.get(f"{base}/health").status_code == 503
-        response = httpx.get(f"{base}/search", params={"q": "China"})
+        response = httpx.get(f"{base}/search", params={"q": "China"}, headers=key)
         assert response.status_code == 503 and "newsloom index init" in response.json()["detail"]
+
+
+class _SilentServer:
+    """A loopback TCP server that reads requests and never answers; counts connections."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._held.append(connection)
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self._held:
+            connection.close()
+
+
+def test_a_timed_out_search_is_not_retried(services: Settings) -> None:
+    silent = _SilentServer()
+    try:
+        client = create_client(
+            services.model_copy(
+                update={"elasticsearch_url": HttpUrl(f"http://127.0.0.1:{silent.port}")}
+            )
+        )
+        request = SearchRequest(text="China", size=1)
+        with pytest.raises(ConnectionTimeout):
+            # The client waits 5 s past the server-side timeout, then gives up: once.
+            run_search(client, ALIAS, request, timeout_s=0.5)
+        assert silent.connections == 1
     finally:
-        next(serving, None)
+        silent.close()
+
+
+def test_searches_carry_the_server_side_timeout(es: Elasticsearch, articles: list[Article]) -> None:
+    page = run_search(es, ALIAS, SearchRequest(text="China"), timeout_s=3)
+    assert page.hits and not page.timed_out
 
 
 def test_an_error_inside_one_msearch_is_raised_as_that_search_alone_would(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import sys
 
 import httpx
@@ -33,3 +35,18 @@ def test_api_command_serves_the_api_on_loopback(services: Settings, es: Elastics
         assert health.json()["alias"] == services.index_alias
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=30).json()
         assert "/search" in spec["paths"]
+
+
+def test_api_command_refuses_to_serve_without_a_key(settings: Settings) -> None:
+    closed = settings.model_copy(update={"api_key": "", "api_open_access": False})
+    result = subprocess.run(
+        [sys.executable, "-m", "newsloom_cli", "api", "--port", str(_free_port())],
+        env={**os.environ, **closed.as_environment()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "set NEWSLOOM_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
