@@ -83,6 +83,10 @@ class Enrichment(BaseModel):
 
     word_count: int = 0
     entities: list[Entity] = Field(default_factory=list)
+    entity_methods: list[str] = Field(
+        default_factory=list,
+        description="What found the entities: model:<spaCy pipeline>, rules, watchlist.",
+    )
     places: list[Place] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list, description="Main countries, ISO 3166.")
     keywords: list[Keyword] = Field(default_factory=list)

@@ -88,6 +88,7 @@ def _mappings_component() -> dict[str, Any]:
                             "surface_forms": keyword,
                         },
                     },
+                    "entity_methods": keyword,
                     "places": {
                         "properties": {
                             "name": keyword,
