@@ -27,6 +27,7 @@ from search.query import search_articles
 from search.templates import ensure_index
 from search.waiting import wait_until_indexed
 from workers.cli import quarantine_app, reenrich_app
+from workers.enrichment.watchlist_cli import entities_app
 from workers.queues import ALL_QUEUES
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -39,6 +40,7 @@ app.add_typer(index_app, name="index")
 index_app.add_typer(index_admin_app)  # rollover, reindex
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(reenrich_app, name="reenrich")
+app.add_typer(entities_app, name="entities")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(crawler_app, name="crawler")
 app.add_typer(overrides_app, name="overrides")

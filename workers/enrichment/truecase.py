@@ -20,15 +20,22 @@ _MIN_WORDS = 3
 _HEADLINE_SHARE = 0.6
 
 
-def _is_unreliable(line: str) -> bool:
-    words = _WORD.findall(line)
-    cased = [word for word in words if word.lower() != word.upper()]
-    if len(cased) < _MIN_WORDS:
+def _cased_words(line: str) -> list[str]:
+    return [word for word in _WORD.findall(line) if word.lower() != word.upper()]
+
+
+def _is_all_caps(line: str) -> bool:
+    cased = _cased_words(line)
+    return bool(cased) and all(word.isupper() for word in cased)
+
+
+def _is_headline_case(text: str) -> bool:
+    """A one-line text (a title) with most words capitalised."""
+    cased = _cased_words(text)
+    if "\n" in text or len(cased) < _MIN_WORDS:
         return False
-    if all(word.isupper() for word in cased):
-        return True
     capitalised = sum(1 for word in cased if word[0].isupper())
-    return capitalised / len(cased) > _HEADLINE_SHARE and not line.rstrip().endswith(".")
+    return capitalised / len(cased) > _HEADLINE_SHARE
 
 
 def _case_table(lines: Sequence[str]) -> dict[str, str]:
@@ -54,22 +61,35 @@ def _recase(line: str, table: dict[str, str]) -> str:
         known = table.get(word.lower())
         if known is not None:
             return known
-        return word[0] + word[1:].lower() if match.start() == first else word.lower()
+        # Unknown capitals most often start a name (a dateline's "BELGRADE").
+        return word[0] + word[1:].lower()
 
-    words = list(_WORD.finditer(line))
-    first = words[0].start() if words else -1
     recased = _WORD.sub(replace, line)
     # A form whose lower case has another length (rare letters) would move offsets.
     return recased if len(recased) == len(line) else line
 
 
 def truecase(texts: Sequence[str]) -> list[str]:
-    """``texts`` (one document's parts) with every unreliable line recased from the
-    document's reliable ones; each returned text has its original length."""
+    """``texts`` (one document's parts: title, body) with ALL-CAPS lines and headline-case
+    titles recased from the document's other lines; each text keeps its length."""
+    headline = [_is_headline_case(text) for text in texts]
     split = [text.split("\n") for text in texts]
-    reliable = [line for lines in split for line in lines if not _is_unreliable(line)]
-    table = _case_table(reliable)
+    unreliable = [
+        [is_title or _is_all_caps(line) for line in lines]
+        for lines, is_title in zip(split, headline, strict=True)
+    ]
+    table = _case_table(
+        [
+            line
+            for lines, flags in zip(split, unreliable, strict=True)
+            for line, flag in zip(lines, flags, strict=True)
+            if not flag
+        ]
+    )
     return [
-        "\n".join(_recase(line, table) if _is_unreliable(line) else line for line in lines)
-        for lines in split
+        "\n".join(
+            _recase(line, table) if flag else line
+            for line, flag in zip(lines, flags, strict=True)
+        )
+        for lines, flags in zip(split, unreliable, strict=True)
     ]

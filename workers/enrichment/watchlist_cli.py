@@ -1,0 +1,35 @@
+"""``newsloom entities check FILE``: validate an edited watch list before it is deployed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newsloom.console import command_error, make_console
+from workers.enrichment.gazetteer import Gazetteer
+from workers.enrichment.watchlist import WatchListError
+
+__all__ = ["entities_app"]
+
+entities_app = typer.Typer(
+    help="The entities watch list (canonical names and aliases analysts edit).",
+    no_args_is_help=True,
+)
+console = make_console()
+
+
+@entities_app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(help="The watch list YAML file to validate.")],
+) -> None:
+    """Validate a watch list: every entry and field, and that no alias names two entries."""
+    try:
+        gazetteer = Gazetteer.from_file(file)
+    except WatchListError as error:
+        raise command_error(console, error) from None
+    counts = Counter(entry.type for entry in gazetteer.by_name.values())
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+    console.print(f"{file}: valid, {len(gazetteer.by_name)} entries ({summary}); {gazetteer.version}")
