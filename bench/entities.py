@@ -27,13 +27,18 @@ from rich.table import Table
 from bench.enrichment import _rss_mib
 from crawler.extraction.fields import extract_fields
 from newsloom.schema import Article, Entity, EntityType
-from workers.enrichment.entities import Recogniser, article_entities, find_mentions
+from workers.enrichment.entities import (
+    Recogniser,
+    article_entities,
+    find_mentions,
+    recogniser_for,
+)
 from workers.enrichment.gazetteer import load_gazetteer, normalise
 from workers.enrichment.pipeline import enrich
 
 __all__ = ["Document", "conll_scores", "gold_scores", "main", "read_conll"]
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=200)
 _CONLL_TYPES: dict[EntityType, str] = {"person": "PER", "organization": "ORG", "place": "LOC"}
 _GOLD_TYPES: dict[str, EntityType] = {
     "PERSON": "person",
@@ -257,17 +262,20 @@ def gold_scores(
     """Each page's score, the entity stage's seconds over all pages, and their word count."""
     scores: dict[str, PageScore] = {}
     seconds = 0.0
-    words = 0
+    words = english = 0
     for key, labels in gold.items():
         article = enrich(_page_article(pages, key))
+        chosen = recogniser_for(article.language) if recogniser == "model" else recogniser
         started = time.perf_counter()
-        entities = article_entities(article, recogniser)
-        seconds += time.perf_counter() - started
-        words += len(article.body.split())
+        entities = article_entities(article, chosen)
+        if article.language == "en":
+            seconds += time.perf_counter() - started
+            words += len(article.body.split())
+            english += 1
         scores[key] = score_page(labels, article, entities)
         scores[key].expected.setdefault("_language", 0)
         scores[key].missed.insert(0, f"[{article.language}]")
-    return scores, seconds, words
+    return scores, seconds / max(english, 1), words // max(english, 1)
 
 
 def _group(key: str, score: PageScore) -> str:
@@ -346,12 +354,14 @@ def main(
     ] = None,
 ) -> None:
     """Score the entity stage on CoNLL-2003 and/or gold-labelled pages."""
+    console.print(f"RSS after imports: {_rss_mib():.0f} MiB")
     if conll is None and gold is None:
         raise typer.BadParameter("give --conll FILE and/or --gold FILE --pages DIR")
     if gold is not None:
         if pages is None:
             raise typer.BadParameter("--gold needs --pages DIR (the pages it labels)")
         _gold_table(gold, pages)
+        console.print(f"RSS with the model and every stage loaded: {_rss_mib():.0f} MiB")
     if conll is not None:
         console.print(_conll_table(conll))
 

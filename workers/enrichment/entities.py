@@ -53,7 +53,7 @@ _TITLE_WORDS = frozenset((
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
 ))  # fmt: skip
-_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _SHORT_NAME = re.compile(r"[A-Z][a-z]+")
@@ -239,6 +239,32 @@ def _shared_words(mentions: list[Mention]) -> set[str]:
     return {word for word, names in owners.items() if len(names) > 1}
 
 
+def _longer_names(mentions: list[Mention]) -> dict[str, str]:
+    """Names the article also writes longer, ending the same way ("Communist Party" after
+    "Chinese Communist Party"): articles shorten a name once introduced. Only where one
+    longer name of the same type fits."""
+    names = {(m.canonical, m.type) for m in mentions}
+    return _unique_owners(
+        (short, full)
+        for short, kind in names
+        if " " in short or kind == "organization"
+        for full, other in names
+        if other == kind and normalise(full).endswith(f" {normalise(short)}")
+    )
+
+
+def _name_endings(mentions: list[Mention]) -> dict[str, str]:
+    """The last words of the article's long organisation names, as the article may write
+    them alone ("Communist Party" for the Chinese Communist Party)."""
+    return _unique_owners(
+        (" ".join(words[-size:]), m.canonical)
+        for m in mentions
+        if m.type == "organization" and len(words := m.canonical.split()) > 2
+        for size in range(2, len(words))
+        if words[-size][:1].isupper()
+    )
+
+
 def _initials(name: str) -> str:
     words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _ACRONYM_SKIPS]
     return "".join(word[0] for word in words) if len(words) > 1 else ""
@@ -262,9 +288,10 @@ def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[li
     people = _short_names(everything)
     acronyms = _acronyms(everything)
     types = {m.canonical: m.type for m in everything}
-    shorts = {**people, **acronyms}
+    shorts = {**_name_endings(everything), **people, **acronyms}
     shared = _shared_words(everything)
-    if not shorts and not shared:
+    longer = _longer_names(everything)
+    if not shorts and not shared and not longer:
         return mentions
     pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, shorts)) + r")(?![\w\-])")
     result = []
@@ -275,7 +302,9 @@ def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[li
             if mention.canonical in shared and not mention.known:
                 taken.add(mention.start, mention.end)
                 continue
-            full = shorts.get(mention.canonical) if not mention.known else None
+            full = None
+            if not mention.known:
+                full = shorts.get(mention.canonical) or longer.get(mention.canonical)
             if full is not None:
                 mention = replace(mention, canonical=full, type=types[full])
             resolved.append(mention)
