@@ -334,7 +334,8 @@ def _gold_table(gold_file: Path, pages: Path) -> None:
             )
             for key, s in chosen.items():
                 details.append(
-                    f"{method} {key} {s.missed[0]}: missed {s.missed[1:]}; split {s.split}; extra {s.extra}"
+                    f"{method} {key} {s.missed[0]}: missed {s.missed[1:]}; "
+                    f"split {s.split}; extra {s.extra}"
                 )
     console.print(table)
     console.print(

@@ -19,11 +19,13 @@ def nlp() -> Language:
 
 def test_only_the_recogniser_is_loaded(nlp: Language) -> None:
     assert nlp.pipe_names == ["ner"]
-    assert {"PERSON", "ORG", "GPE"} <= set(nlp.get_pipe("ner").labels)
+    assert {"PERSON", "ORG", "GPE"} <= set(nlp.meta["labels"]["ner"])
 
 
 def test_model_finds_names_no_list_knows(nlp: Language) -> None:
-    text = "Jagannath Niroula, a spokesperson, said Yeti Airlines had grounded its planes in Pokhara."
+    text = (
+        "Jagannath Niroula, a spokesperson, said Yeti Airlines had grounded its planes in Pokhara."
+    )
     found = {entity.name: entity.type for entity in find_entities(text)}
     assert found["Jagannath Niroula"] == "person"
     assert found["Yeti Airlines"] == "organization"
@@ -51,7 +53,9 @@ def test_acronym_after_the_full_name_merges(nlp: Language) -> None:
 
 
 def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:
-    text = "Economy Minister Marcelo Ebrard spoke on Tuesday. Ebrard said the tariffs were illogical."
+    text = (
+        "Economy Minister Marcelo Ebrard spoke on Tuesday. Ebrard said the tariffs were illogical."
+    )
     (person,) = [e for e in find_entities(text) if e.type == "person"]
     assert person.name == "Marcelo Ebrard"
     assert person.surface_forms == ["Marcelo Ebrard", "Ebrard"]

@@ -166,12 +166,16 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
             chosen.append(mention)
             continue
         inside = [watched[index] for index in overlap]
-        if mention.type == "organization" and all(
-            m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
+        around = mention.start <= inside[0].start and inside[-1].end <= mention.end
+        if (
+            mention.type == "organization"
+            and around
+            and all(
+                m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
+            )
         ):
-            if mention.start <= inside[0].start and inside[-1].end <= mention.end:
-                dropped.update(overlap)
-                chosen.append(mention)
+            dropped.update(overlap)
+            chosen.append(mention)
     kept = [m for index, m in enumerate(watched) if index not in dropped]
     return sorted([*kept, *chosen], key=lambda m: m.start)
 

@@ -188,9 +188,12 @@ class Gazetteer:
             ):
                 ending += 1
             end += ending
-        if last in {"word", "cyrillic"} and end < len(text):
-            if _script(text[end]) in {"word", "cyrillic"}:
-                return None
+        if (
+            last in {"word", "cyrillic"}
+            and end < len(text)
+            and _script(text[end]) in {"word", "cyrillic"}
+        ):
+            return None
         return WatchMatch(key.entry, start, end, key.demonym)
 
 

@@ -88,8 +88,7 @@ def truecase(texts: Sequence[str]) -> list[str]:
     )
     return [
         "\n".join(
-            _recase(line, table) if flag else line
-            for line, flag in zip(lines, flags, strict=True)
+            _recase(line, table) if flag else line for line, flag in zip(lines, flags, strict=True)
         )
         for lines, flags in zip(split, unreliable, strict=True)
     ]

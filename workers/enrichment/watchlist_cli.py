@@ -14,11 +14,13 @@ from workers.enrichment.watchlist import WatchListError
 
 __all__ = ["entities_app"]
 
-entities_app = typer.Typer(
-    help="The entities watch list (canonical names and aliases analysts edit).",
-    no_args_is_help=True,
-)
+entities_app = typer.Typer(no_args_is_help=True)
 console = make_console()
+
+
+@entities_app.callback()
+def entities() -> None:
+    """The entities watch list (canonical names and aliases analysts edit)."""
 
 
 @entities_app.command("check")
@@ -32,4 +34,6 @@ def check(
         raise command_error(console, error) from None
     counts = Counter(entry.type for entry in gazetteer.by_name.values())
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
-    console.print(f"{file}: valid, {len(gazetteer.by_name)} entries ({summary}); {gazetteer.version}")
+    console.print(
+        f"{file}: valid, {len(gazetteer.by_name)} entries ({summary}); {gazetteer.version}"
+    )
