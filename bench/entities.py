@@ -85,37 +85,46 @@ def _sentence_spans(
         position = end + 1
 
 
+def _documents_of(path: Path) -> Iterator[list[list[tuple[str, str]]]]:
+    """The file's documents as sentences of (token, tag)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    marked = any(line.startswith("-DOCSTART-") for line in lines)
+    document: list[list[tuple[str, str]]] = []
+    sentence: list[tuple[str, str]] = []
+    for line in [*lines, ""]:
+        if line.startswith("-DOCSTART-") or not line.strip():
+            if sentence:
+                document.append(sentence)
+                sentence = []
+            cut = (
+                line.startswith("-DOCSTART-")
+                if marked
+                else len(document) == _SENTENCES_PER_DOCUMENT
+            )
+            if cut and document:
+                yield document
+                document = []
+            continue
+        parts = line.split()
+        sentence.append((parts[0], parts[-1]))
+    if document:
+        yield document
+
+
 def read_conll(path: Path) -> list[Document]:
     """The documents of a CoNLL-2003 file (gzip or plain)."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        raw = lines.read().split("\n")
-    documents: list[Document] = []
-    marked = any(line.startswith("-DOCSTART-") for line in raw)
-    sentences: list[list[tuple[str, str]]] = [[]]
-    breaks: list[int] = []
-    for line in raw:
-        if line.startswith("-DOCSTART-"):
-            breaks.append(len(sentences))
-        elif not line.strip():
-            if sentences[-1]:
-                sentences.append([])
-        else:
-            parts = line.split()
-            sentences[-1].append((parts[0], parts[-1]))
-    sentences = [sentence for sentence in sentences if sentence] + [[]]
-    current = Document()
-    for index, sentence in enumerate(sentences[:-1]):
-        starts_new = index in breaks if marked else index % _SENTENCES_PER_DOCUMENT == 0
-        if starts_new and current.lines:
-            documents.append(current)
-            current = Document()
-        offset = len(current.text) + (1 if current.lines else 0)
-        tokens = [token for token, _tag in sentence]
-        current.spans.update(_sentence_spans(tokens, [tag for _t, tag in sentence], offset))
-        current.lines.append(" ".join(tokens))
-    if current.lines:
-        documents.append(current)
+    documents = []
+    for sentences in _documents_of(path):
+        document = Document()
+        for sentence in sentences:
+            offset = len(document.text) + (1 if document.lines else 0)
+            tokens = [token for token, _tag in sentence]
+            tags = [tag for _token, tag in sentence]
+            document.spans.update(_sentence_spans(tokens, tags, offset))
+            document.lines.append(" ".join(tokens))
+        documents.append(document)
     return documents
 
 
