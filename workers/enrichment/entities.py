@@ -115,21 +115,37 @@ def _weapon_mentions(text: str) -> Iterator[Mention]:
 
 
 def _clean(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int]:
-    """A model span without a leading "the", a trailing possessive or punctuation, or, for
-    a person, the titles before the name."""
-    surface = text[start:end]
-    article = _LEADING_ARTICLE.match(surface)
+    """A model span as a name: without a leading "the", lower-case words ("magician
+    Prospero") or possessor ("Mexico's National ..."), the part before a bracket when the
+    bracket holds the longer name ("Isis (Institute of ..."), a trailing possessive or
+    punctuation, and for a person the titles before the name."""
+    article = _LEADING_ARTICLE.match(text[start:end])
     if article:
         start += article.end()
+    bracket = text.find("(", start, end)
+    if bracket > start and end - bracket > bracket - start:
+        start = bracket + 1
+    elif bracket > start:
+        end = bracket
+    for word in re.finditer(r"\S+", text[start:end]):
+        last = word.end() == end - start
+        lower = word.group()[0].islower() and word.group().isalpha()
+        possessor = word.group().endswith(("'s", "\u2019s"))
+        title = entity_type == "person" and word.group() in _TITLE_WORDS
+        if last or not (lower or possessor or title):
+            start += word.start()
+            break
     trailing = _TRAILING.search(text[start:end])
     if trailing and trailing.start() > 0:
         end = start + trailing.start()
-    if entity_type == "person":
-        for word in re.finditer(r"\S+", text[start:end]):
-            if word.group() not in _TITLE_WORDS or word.end() == end - start:
-                start += word.start()
-                break
     return start, end
+
+
+def _is_portfolio(text: str, end: int) -> bool:
+    """Whether a title follows the span ("Communications Minister", "Defence Secretary"):
+    then the span names a portfolio, not an organisation."""
+    following = text[end : end + 12].split()
+    return bool(following) and following[0] in _TITLE_WORDS
 
 
 def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
@@ -137,6 +153,8 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
     if not surface.strip() or not any(char.isalpha() for char in surface):
+        return None
+    if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
         return None
     gazetteer = load_gazetteer()
     entry = gazetteer.lookup(surface)
