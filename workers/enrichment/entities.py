@@ -53,6 +53,14 @@ _TITLE_WORDS = frozenset((
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
 ))  # fmt: skip
+# Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
+# model, having no type for it, calls an organisation.
+_SHIP_PREFIXES = frozenset(("USS", "USNS", "HMS", "HMAS", "HMCS", "HMNZS", "BRP", "INS", "ROKS",
+                            "JS", "KRI", "RSS", "TCG", "ARA", "CNS"))  # fmt: skip
+# Last words of the names of laws and treaties ("Political Funds Control Law", "Status of
+# Forces Agreement"): the model has a type for them and still calls some organisations.
+_LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords", "Pact",
+                        "Charter", "Constitution", "Protocol", "Convention"))  # fmt: skip
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
@@ -155,6 +163,9 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     if not surface.strip() or not any(char.isalpha() for char in surface):
         return None
     if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
+        return None
+    words = surface.split()
+    if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS:
         return None
     gazetteer = load_gazetteer()
     entry = gazetteer.lookup(surface)
@@ -341,6 +352,22 @@ def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[li
     return result
 
 
+_VESSEL = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(_SHIP_PREFIXES))
+    + r")\s+(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})"
+)
+
+
+def _without_vessels(texts: Sequence[str], mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Mentions less the ships the texts name with a prefix ("BRP Datu Cabaylo", later
+    "the Datu Cabaylo"): a vessel is none of our types."""
+    vessels = {match["name"] for text in texts for match in _VESSEL.finditer(text)}
+    if not vessels:
+        return mentions
+    return [[m for m in found if m.known or m.canonical not in vessels] for found in mentions]
+
+
 def find_mentions(
     documents: Sequence[Sequence[str]], *, recogniser: Recogniser
 ) -> list[list[list[Mention]]]:
@@ -351,7 +378,7 @@ def find_mentions(
     result = []
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
-        result.append(_short_forms(texts, per_text))
+        result.append(_short_forms(texts, _without_vessels(texts, per_text)))
     return result
 
 
