@@ -368,6 +368,21 @@ def _without_vessels(texts: Sequence[str], mentions: list[list[Mention]]) -> lis
     return [[m for m in found if m.known or m.canonical not in vessels] for found in mentions]
 
 
+def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """One type per name across a document: the type most of its mentions were given (the
+    model types each occurrence on its own context, and misreads some)."""
+    votes: dict[str, Counter[EntityType]] = {}
+    for found in mentions:
+        for m in found:
+            if not m.known:
+                votes.setdefault(m.canonical, Counter())[m.type] += 1
+    chosen = {name: counts.most_common(1)[0][0] for name, counts in votes.items()}
+    return [
+        [m if m.known else replace(m, type=chosen[m.canonical]) for m in found]
+        for found in mentions
+    ]
+
+
 def find_mentions(
     documents: Sequence[Sequence[str]], *, recogniser: Recogniser
 ) -> list[list[list[Mention]]]:
@@ -378,7 +393,8 @@ def find_mentions(
     result = []
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
-        result.append(_short_forms(texts, _without_vessels(texts, per_text)))
+        resolved = _short_forms(texts, _without_vessels(texts, per_text))
+        result.append(_consistent_types(resolved))
     return result
 
 
