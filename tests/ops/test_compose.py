@@ -234,7 +234,7 @@ def test_operator_config_is_mounted_into_every_app_service() -> None:
             for mount in service.get("volumes", [])
             if isinstance(mount, dict) and mount.get("type") == "bind"
         }
-        for setting in ("NEWSLOOM_SOURCES_FILE", "NEWSLOOM_GAZETTEER_FILE"):
+        for setting in ("NEWSLOOM_SOURCES_FILE", "NEWSLOOM_WATCHLIST_FILE"):
             mount = binds.get(service["environment"][setting])
             assert mount, f"{name}: {setting} is not a mounted file"
             assert mount["read_only"] and Path(mount["source"]).is_file(), (name, mount)

@@ -1,67 +1,85 @@
-"""Named entities: the gazetteer first, then rules for names it does not know yet.
+"""Named entities: a statistical recogniser under the watch list's canonical layer.
 
-Method, chosen on the evidence of the seeds and offline-only: a curated gazetteer resolves
-the names analysts care about to canonical forms (aliases and spellings merge), a pattern
-catches weapon designators such as ``Hwasong-20`` or ``KN-25``, and capitalised-name rules
-pick up people after a title ("Foreign Minister X Y") and organisations by their head noun
-("... Ministry", "... Agency"). Once a person is found, a later "Ishiba" or "Liu" alone counts
-as a mention of them. No packaged NER model for this domain ships offline.
+Method: the watch list (``gazetteer``) finds the names analysts follow in every script and
+resolves their spellings to one canonical name; a pattern catches weapon designators such as
+``Hwasong-20`` or ``KN-25``; for English, spaCy's recogniser (``recogniser``) finds the other
+people, organisations and places, on text whose ALL-CAPS and headline-case lines were
+recased first (``truecase``). Every model span goes through the canonical layer: a listed
+spelling takes the entry's name and type (a known place is never a person), and within an
+article a surname alone or an acronym after the full name counts as that entity. Languages
+without a model get the watch list; each article records which methods ran.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from newsloom.schema import Article, Entity, EntityType
+from newsloom.settings import get_settings
 from workers.enrichment.gazetteer import load_gazetteer, normalise
+from workers.enrichment.recogniser import model_language, recognise
+from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
+from workers.enrichment.truecase import truecase
 
-__all__ = ["VERSION", "extract_entities", "find_entities", "is_headline_case"]
+__all__ = [
+    "VERSION",
+    "Mention",
+    "Recogniser",
+    "article_entities",
+    "extract_entities",
+    "find_entities",
+    "find_mentions",
+    "methods",
+    "recogniser_for",
+]
 
-RULES_VERSION = "rules-3"
-VERSION = f"{RULES_VERSION}+{load_gazetteer().version}"
+METHOD_VERSION = "entities-4"
+VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
+WATCHLIST_METHOD = "watchlist"
 
-_NAME = r"[A-Z][a-z]+(?:-[a-z]+)?"
+Recogniser = Literal["model", "rules", "none"]
+
 _WEAPON = re.compile(r"(?<![\w\-])(?:[A-Z][a-z]+|[A-Z]{2,3})(?:-\d+[A-Z]?){1,3}(?![\w\-])")
-# Words of a title that the name rules can take as part of a name ("General Mark Rutte").
+# Words before a name that are not part of it ("President Lee", "Ms Bowles").
 _TITLE_WORDS = frozenset((
-    "President", "Minister", "Leader", "Envoy", "Chief", "Spokesman", "Spokeswoman", "Secretary",
-    "General", "Colonel", "Governor", "Ambassador", "Premier", "Chairman", "Admiral", "Commander",
-    "Major", "Brigadier", "Lieutenant",
+    "President", "Minister", "Prime", "Leader", "Envoy", "Chief", "Spokesman", "Spokeswoman",
+    "Secretary", "General", "Colonel", "Governor", "Ambassador", "Premier", "Chairman",
+    "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
+    "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
 ))  # fmt: skip
-_TITLED_PERSON = re.compile(
-    r"\b(?:President|Minister|[Ll]eader|[Ee]nvoy|[Cc]hief|[Ss]pokes(?:wo)?man|Secretary|"
-    r"General|Colonel|Governor|Ambassador|Premier|Chairman|Admiral|Commander|Mr\.?|Ms\.?|Dr\.?)\s+"
-    rf"(?P<name>{_NAME}(?:\s+{_NAME}){{1,2}})\b"
-)
-_ORGANIZATION = re.compile(
-    r"\b(?P<name>(?P<head>(?:[A-Z][a-z]+\s+){1,4}(?:Ministry|Agency|Council|Department|"
-    r"Party|Committee|Command|Army|Navy|Forces|Institute|Commission|Bureau|Office|Union|"
-    r"Organization|Association|Corporation|Corps))"
-    # "Bureau of Fisheries and Aquatic Resources": the "of" part names which one. Where
-    # the gazetteer knows that part ("... Party of Japan"), the head alone is the name.
-    r"(?:\s+of(?:\s+the)?\s+[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){0,3})?)\b"
-)
-_NAME_RULES: tuple[tuple[re.Pattern[str], EntityType], ...] = (
-    (_TITLED_PERSON, "person"),
-    (_ORGANIZATION, "organization"),
-)
-# Words that start a capitalised run without being part of a name.
-_NOT_NAME_START = {"The", "A", "An", "On", "In", "At", "And", "But", "Both", "Earlier", "This"}
+# Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
+# model, having no type for it, calls an organisation.
+_SHIP_PREFIXES = frozenset(("USS", "USNS", "HMS", "HMAS", "HMCS", "HMNZS", "BRP", "INS", "ROKS",
+                            "JS", "KRI", "RSS", "TCG", "ARA", "CNS"))  # fmt: skip
+# Last words of the names of laws and treaties ("Political Funds Control Law", "Status of
+# Forces Agreement"): the model has a type for them and still calls some organisations.
+_LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords", "Pact",
+                        "Charter", "Constitution", "Protocol", "Convention"))  # fmt: skip
+_LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
+_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_SHORT_NAME = re.compile(r"[A-Z][a-z]+")
+# Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
+_ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
 
 @dataclass(frozen=True)
 class Mention:
-    """One occurrence of an entity in the text."""
+    """One occurrence of an entity in a text, by character offsets."""
 
     canonical: str
     type: EntityType
     surface: str
     start: int
     end: int
+    known: bool = False  # resolved by the watch list: its name and type are final
+    demonym: bool = False  # "Chinese": counts toward the country without naming it
 
 
 class _Spans:
@@ -84,147 +102,350 @@ class _Spans:
         return True
 
 
-def _gazetteer_mentions(text: str) -> Iterator[Mention]:
-    gazetteer = load_gazetteer()
-    for match in gazetteer.pattern.finditer(text):
-        entry = gazetteer.lookup(match.group())
-        if entry is not None:
-            yield Mention(entry.name, entry.type, match.group(), match.start(), match.end())
+def _watch_mentions(text: str) -> list[Mention]:
+    return [
+        Mention(
+            match.entry.name,
+            match.entry.type,
+            text[match.start : match.end],
+            match.start,
+            match.end,
+            known=True,
+            demonym=match.demonym,
+        )
+        for match in load_gazetteer().matches(text)
+    ]
 
 
-def _rule_mentions(text: str) -> Iterator[Mention]:
+def _weapon_mentions(text: str) -> Iterator[Mention]:
     for match in _WEAPON.finditer(text):
         yield Mention(match.group(), "weapon", match.group(), match.start(), match.end())
-    for pattern, entity_type in _NAME_RULES:
-        for match in pattern.finditer(text):
-            for group in ("name", "head"):
-                if group not in pattern.groupindex or match.group(group) is None:
-                    continue
-                words = match.group(group).split()
-                while words and words[0] in _NOT_NAME_START:
-                    words.pop(0)
-                if len(words) < 2:
-                    continue
-                name = " ".join(words)
-                start = match.end(group) - len(name)
-                yield Mention(name, entity_type, name, start, match.end(group))
 
 
-def _resolve_short_forms(mentions: list[Mention]) -> list[Mention]:
-    """Map a rule-found name to a longer known one it ends ("Communist Party" after
-    "Chinese Communist Party" in the same text): articles shorten names once introduced."""
-    known = {normalise(m.canonical): m for m in mentions}
-    resolved = []
-    for mention in mentions:
-        key = normalise(mention.canonical)
-        longer = [
-            other
-            for name, other in known.items()
-            if name != key and name.endswith(f" {key}") and other.type == mention.type
-        ]
-        if longer:
-            canonical = longer[0].canonical
-            mention = Mention(canonical, mention.type, mention.surface, mention.start, mention.end)
-        resolved.append(mention)
-    return resolved
+def _clean(text: str, start: int, end: int, entity_type: EntityType) -> tuple[int, int]:
+    """A model span as a name: without a leading "the", lower-case words ("magician
+    Prospero") or possessor ("Mexico's National ..."), the part before a bracket when the
+    bracket holds the longer name ("Isis (Institute of ..."), a trailing possessive or
+    punctuation, and for a person the titles before the name."""
+    article = _LEADING_ARTICLE.match(text[start:end])
+    if article:
+        start += article.end()
+    bracket = text.find("(", start, end)
+    if bracket > start and end - bracket > bracket - start:
+        start = bracket + 1
+    elif bracket > start:
+        end = bracket
+    for word in re.finditer(r"\S+", text[start:end]):
+        last = word.end() == end - start
+        lower = word.group()[0].islower() and word.group().isalpha()
+        possessor = word.group().endswith(("'s", "\u2019s"))
+        title = entity_type == "person" and word.group() in _TITLE_WORDS
+        if last or not (lower or possessor or title):
+            start += word.start()
+            break
+    trailing = _TRAILING.search(text[start:end])
+    if trailing and trailing.start() > 0:
+        end = start + trailing.start()
+    return start, end
 
 
-def _mentions(text: str, *, rules: bool = True) -> list[Mention]:
-    """Non-overlapping mentions in ``text``; gazetteer matches win over rule matches."""
-    taken = _Spans()
-    mentions: list[Mention] = []
-    found = [*_gazetteer_mentions(text), *(_rule_mentions(text) if rules else ())]
+def _is_portfolio(text: str, end: int) -> bool:
+    """Whether a title follows the span ("Communications Minister", "Defence Secretary"):
+    then the span names a portfolio, not an organisation."""
+    following = text[end : end + 12].split()
+    return bool(following) and following[0] in _TITLE_WORDS
+
+
+def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
+    """A recognised span through the canonical layer: a listed spelling takes its entry."""
+    start, end = _clean(text, start, end, entity_type)
+    surface = text[start:end]
+    if not surface.strip() or not any(char.isalpha() for char in surface):
+        return None
+    if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
+        return None
+    words = surface.split()
+    if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS:
+        return None
+    gazetteer = load_gazetteer()
+    entry = gazetteer.lookup(surface)
+    if entry is not None:
+        demonym = gazetteer.is_demonym(surface)
+        return Mention(entry.name, entry.type, surface, start, end, known=True, demonym=demonym)
+    return Mention(" ".join(surface.split()), entity_type, surface, start, end)
+
+
+def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
+    """Watch-list and weapon mentions, then recognised ones where those leave room.
+
+    ``watched`` must not overlap itself, nor ``found`` itself. An organisation the model
+    finds around a watched place or demonym keeps its whole name ("Bank of England",
+    "North Korean Foreign Ministry"); otherwise the watch list wins an overlap.
+    """
+    watched = sorted(watched, key=lambda m: m.start)
+    starts = [m.start for m in watched]
+    ends = [m.end for m in watched]
+    dropped: set[int] = set()
+    chosen: list[Mention] = []
     for mention in found:
+        overlap = range(
+            bisect.bisect_right(ends, mention.start), bisect.bisect_left(starts, mention.end)
+        )
+        if not overlap:
+            chosen.append(mention)
+            continue
+        inside = [watched[index] for index in overlap]
+        around = mention.start <= inside[0].start and inside[-1].end <= mention.end
+        if (
+            mention.type == "organization"
+            and around
+            and all(
+                m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
+            )
+        ):
+            dropped.update(overlap)
+            chosen.append(mention)
+    kept = [m for index, m in enumerate(watched) if index not in dropped]
+    return sorted([*kept, *chosen], key=lambda m: m.start)
+
+
+def _layered(text: str) -> list[Mention]:
+    """The watch list's mentions with the weapon designators it does not already name."""
+    taken = _Spans()
+    mentions = []
+    for mention in [*_watch_mentions(text), *_weapon_mentions(text)]:
         if taken.add(mention.start, mention.end):
             mentions.append(mention)
     return mentions
 
 
-def _merge(mentions: list[Mention]) -> list[Entity]:
-    """Mentions merged into entities by canonical name, most mentioned first."""
-    merged: dict[str, Entity] = {}
-    for mention in _resolve_short_forms(mentions):
-        key = normalise(mention.canonical)
-        entity = merged.get(key)
-        if entity is None:
-            merged[key] = Entity(
-                name=mention.canonical, type=mention.type, surface_forms=[mention.surface]
-            )
-            continue
-        entity.mentions += 1
-        if mention.surface not in entity.surface_forms:
-            entity.surface_forms.append(mention.surface)
-    return sorted(merged.values(), key=lambda entity: (-entity.mentions, entity.name))
+def _recognised(texts: Sequence[str], recogniser: Recogniser) -> list[list[Mention]]:
+    """Each text's names the recogniser finds, through the canonical layer, not overlapping."""
+    if recogniser == "none":
+        return [[] for _ in texts]
+    if recogniser == "rules":
+        spans = [[(kind, start, end) for kind, start, end in rule_mentions(text)] for text in texts]
+    else:
+        recased = truecase(texts)
+        spans = [[(m.type, m.start, m.end) for m in found] for found in recognise(recased)]
+    result = []
+    for text, found in zip(texts, spans, strict=True):
+        taken = _Spans()
+        mentions = []
+        for kind, start, end in found:
+            mention = _resolve(text, start, end, kind)
+            if mention is not None and taken.add(mention.start, mention.end):
+                mentions.append(mention)
+        result.append(mentions)
+    return result
 
 
-_SHORT_NAME = re.compile(r"[A-Z][a-z]+")
+def _unique_owners(pairs: Iterator[tuple[str, str]]) -> dict[str, str]:
+    owners: dict[str, set[str]] = {}
+    for word, name in pairs:
+        owners.setdefault(word, set()).add(name)
+    return {word: next(iter(names)) for word, names in owners.items() if len(names) == 1}
+
+
+def _name_words(mentions: list[Mention]) -> Iterator[tuple[str, str]]:
+    """The first and last word of each full name of a person, with the name."""
+    for mention in mentions:
+        words = mention.canonical.split()
+        if mention.type == "person" and len(words) > 1:
+            for word in {words[0], words[-1]}:
+                if _SHORT_NAME.fullmatch(word) and word not in _TITLE_WORDS:
+                    yield word, mention.canonical
 
 
 def _short_names(mentions: list[Mention]) -> dict[str, str]:
     """Single words that stand for one person of the article: the first or last word of a
     full name found ("Ishiba" for Shigeru Ishiba, "Liu" for Liu Jianchao), unless two of its
     people share the word or it is a title ("General")."""
+    return _unique_owners(_name_words(mentions))
+
+
+def _shared_words(mentions: list[Mention]) -> set[str]:
+    """Words two people of the article share ("Kim"): alone, they name neither."""
     owners: dict[str, set[str]] = {}
-    for mention in mentions:
-        if mention.type != "person":
-            continue
-        words = mention.canonical.split()
-        for word in {words[0], words[-1]} if len(words) > 1 else set():
-            if _SHORT_NAME.fullmatch(word) and word not in _TITLE_WORDS:
-                owners.setdefault(word, set()).add(mention.canonical)
-    return {word: next(iter(names)) for word, names in owners.items() if len(names) == 1}
+    for word, name in _name_words(mentions):
+        owners.setdefault(word, set()).add(name)
+    return {word for word, names in owners.items() if len(names) > 1}
 
 
-def _short_name_mentions(
-    text: str, mentions: list[Mention], people: dict[str, str]
-) -> list[Mention]:
-    """Mentions of people by one of their ``people`` words, where nothing else matched."""
-    if not people:
-        return []
-    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, people)) + r")(?![\w\-])")
-    taken = _Spans()
-    for mention in mentions:
-        taken.add(mention.start, mention.end)
-    found = []
-    for match in pattern.finditer(text):
-        if not taken.add(match.start(), match.end()):
-            continue
-        name = people[match.group()]
-        found.append(Mention(name, "person", match.group(), match.start(), match.end()))
-    return found
+def _longer_names(mentions: list[Mention]) -> dict[str, str]:
+    """Names the article also writes longer, ending the same way ("Communist Party" after
+    "Chinese Communist Party"): articles shorten a name once introduced. Only where one
+    longer name of the same type fits."""
+    names = {(m.canonical, m.type) for m in mentions}
+    return _unique_owners(
+        (short, full)
+        for short, kind in names
+        if " " in short or kind == "organization"
+        for full, other in names
+        if other == kind and normalise(full).endswith(f" {normalise(short)}")
+    )
 
 
-def _with_short_names(texts: list[tuple[str, list[Mention]]]) -> list[Mention]:
-    """Every text's mentions plus its people named by one word, people known from any text."""
-    people = _short_names([m for _text, mentions in texts for m in mentions])
+def _name_endings(mentions: list[Mention]) -> dict[str, str]:
+    """The last words of the article's long organisation names, as the article may write
+    them alone ("Communist Party" for the Chinese Communist Party)."""
+    return _unique_owners(
+        (" ".join(words[-size:]), m.canonical)
+        for m in mentions
+        if m.type == "organization" and len(words := m.canonical.split()) > 2
+        for size in range(2, len(words))
+        if words[-size][:1].isupper()
+    )
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _ACRONYM_SKIPS]
+    return "".join(word[0] for word in words) if len(words) > 1 else ""
+
+
+def _acronyms(mentions: list[Mention]) -> dict[str, str]:
+    """Acronyms of the article's organisations and places by their initials ("CAAN" for
+    Civil Aviation Authority of Nepal), each standing for one name only."""
+    return _unique_owners(
+        (initials, mention.canonical)
+        for mention in mentions
+        if mention.type in {"organization", "place"} and not mention.demonym
+        if (initials := _initials(mention.canonical)).isupper() and len(initials) >= 2
+    )
+
+
+def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Every text's mentions with surnames and acronyms resolved to the full names found
+    in any of the texts, including their occurrences no recogniser marked."""
+    everything = [m for found in mentions for m in found]
+    people = _short_names(everything)
+    acronyms = _acronyms(everything)
+    types = {m.canonical: m.type for m in everything}
+    shorts = {**_name_endings(everything), **people, **acronyms}
+    shared = _shared_words(everything)
+    longer = _longer_names(everything)
+    if not shorts and not shared and not longer:
+        return mentions
+    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, shorts)) + r")(?![\w\-])")
+    result = []
+    for text, found in zip(texts, mentions, strict=True):
+        resolved = []
+        taken = _Spans()
+        for mention in found:
+            if mention.canonical in shared and not mention.known:
+                taken.add(mention.start, mention.end)
+                continue
+            full = None
+            if not mention.known:
+                full = shorts.get(mention.canonical) or longer.get(mention.canonical)
+            if full is not None:
+                mention = replace(mention, canonical=full, type=types[full])
+            resolved.append(mention)
+            taken.add(mention.start, mention.end)
+        for match in pattern.finditer(text) if shorts else ():
+            if taken.add(match.start(), match.end()):
+                full = shorts[match.group()]
+                resolved.append(
+                    Mention(full, types[full], match.group(), match.start(), match.end())
+                )
+        result.append(sorted(resolved, key=lambda m: m.start))
+    return result
+
+
+_VESSEL = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(_SHIP_PREFIXES))
+    + r")\s+(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})"
+)
+
+
+def _without_vessels(texts: Sequence[str], mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Mentions less the ships the texts name with a prefix ("BRP Datu Cabaylo", later
+    "the Datu Cabaylo"): a vessel is none of our types."""
+    vessels = {match["name"] for text in texts for match in _VESSEL.finditer(text)}
+    if not vessels:
+        return mentions
+    return [[m for m in found if m.known or m.canonical not in vessels] for found in mentions]
+
+
+def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """One type per name across a document: the type most of its mentions were given (the
+    model types each occurrence on its own context, and misreads some)."""
+    votes: dict[str, Counter[EntityType]] = {}
+    for found in mentions:
+        for m in found:
+            if not m.known:
+                votes.setdefault(m.canonical, Counter())[m.type] += 1
+    chosen = {name: counts.most_common(1)[0][0] for name, counts in votes.items()}
     return [
-        mention
-        for text, mentions in texts
-        for mention in [*mentions, *_short_name_mentions(text, mentions, people)]
+        [m if m.known else replace(m, type=chosen[m.canonical]) for m in found]
+        for found in mentions
     ]
 
 
-def find_entities(text: str) -> list[Entity]:
+def find_mentions(
+    documents: Sequence[Sequence[str]], *, recogniser: Recogniser
+) -> list[list[list[Mention]]]:
+    """For each document (its texts: title, body), each text's mentions, with character
+    offsets into that text; documents go through the model together."""
+    flat = [text for texts in documents for text in texts]
+    found = iter(_recognised(flat, recogniser))
+    result = []
+    for texts in documents:
+        per_text = [_combine(_layered(text), next(found)) for text in texts]
+        resolved = _short_forms(texts, _without_vessels(texts, per_text))
+        result.append(_consistent_types(resolved))
+    return result
+
+
+def _merge(mentions: list[Mention]) -> list[Entity]:
+    """Mentions merged into entities by canonical name, most mentioned first; an entity
+    takes the watch list's type, else the type most of its mentions were given."""
+    groups: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        groups.setdefault(normalise(mention.canonical), []).append(mention)
+    entities = []
+    for group in groups.values():
+        known = [m for m in group if m.known]
+        votes = Counter(m.type for m in known or group)
+        surfaces = list(dict.fromkeys(m.surface for m in group))
+        entities.append(
+            Entity(
+                name=(known or group)[0].canonical,
+                type=votes.most_common(1)[0][0],
+                mentions=len(group),
+                surface_forms=surfaces,
+            )
+        )
+    return sorted(entities, key=lambda entity: (-entity.mentions, entity.name))
+
+
+def recogniser_for(language: str | None) -> Recogniser:
+    """The model where it reads the article's language (or the language is unknown)."""
+    return "model" if language in {None, model_language()} else "none"
+
+
+def methods(recogniser: Recogniser) -> str:
+    """What ran, as recorded on the article: ``model:<pipeline>+watchlist``, ``watchlist``."""
+    ran = {"model": [f"model:{get_settings().ner_model}"], "rules": ["rules"], "none": []}
+    return "+".join([*ran[recogniser], WATCHLIST_METHOD])
+
+
+def find_entities(text: str, language: str | None = "en") -> list[Entity]:
     """Entities in ``text``, merged by canonical name, most mentioned first."""
-    return _merge(_with_short_names([(text, _mentions(text))]))
+    ((mentions,),) = find_mentions([[text]], recogniser=recogniser_for(language))
+    return _merge(mentions)
 
 
-def is_headline_case(title: str) -> bool:
-    """Whether most words of ``title`` are capitalised ("Japan Prime Minister Dodges
-    Criticism"), which makes capitalisation useless as a sign of a name."""
-    words = [word for word in title.split() if word[:1].isalpha()]
-    capitalised = sum(1 for word in words if word[0].isupper())
-    return len(words) >= 4 and capitalised / len(words) > 0.6
+def article_entities(article: Article, recogniser: Recogniser) -> list[Entity]:
+    """The entities of the article's title and body together, found by ``recogniser``."""
+    (per_text,) = find_mentions([[article.title, article.body]], recogniser=recogniser)
+    return _merge([m for mentions in per_text for m in mentions])
 
 
 def extract_entities(article: Article) -> Article:
-    """Set ``enrichment.entities`` from the title and body.
-
-    A headline-case title gets the gazetteer only: the name rules would read any run of
-    capitalised words after a title ("Prime Minister Dodges Criticism") as a person.
-    """
-    title, body = article.title, article.body
-    mentions = _with_short_names(
-        [(title, _mentions(title, rules=not is_headline_case(title))), (body, _mentions(body))]
-    )
-    return record(article, "entities", VERSION, entities=_merge(mentions))
+    """Set ``enrichment.entities`` (title and body together) and the methods that ran."""
+    recogniser = recogniser_for(article.language)
+    entities = article_entities(article, recogniser)
+    ran = {**article.enrichment.methods, "entities": methods(recogniser)}
+    return record(article, "entities", VERSION, entities=entities, methods=ran)

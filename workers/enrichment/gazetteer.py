@@ -1,52 +1,33 @@
-"""The offline gazetteer of East Asian security names and the matcher built from it.
+"""The watch list as a matcher: every alias in one Aho-Corasick automaton (pyahocorasick).
 
-Names match ignoring case and treating spaces and hyphens alike, so "Choe Son Hui",
-"Choe Son-hui" and "CHOE SON HUI" are one person; short all-capital acronyms match only in
-capitals, so "US" is a country but "us" is not.
+Matching runs on a normalised copy of the text (case-folded, one space for any run of
+spaces, hyphens or middle dots) with a map back to the original offsets, so mentions keep
+their character positions. Boundaries follow the script: Latin and Cyrillic names must be
+whole words (Cyrillic ones may carry a case ending), Hangul names may carry a particle, and
+Chinese and Japanese text, written without spaces, needs no boundary: the longest match wins.
+Short all-capital acronyms match only in capitals, so "US" is a country but "us" is not.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from pathlib import Path
 
-import yaml
+import ahocorasick
 
 from newsloom.schema import EntityType, GeoPoint
 from newsloom.settings import get_settings
+from workers.enrichment.watchlist import SECTIONS, WatchEntry, normalise, read_watchlist
 
-__all__ = ["Gazetteer", "GazetteerEntry", "load_gazetteer", "normalise"]
+__all__ = ["Gazetteer", "GazetteerEntry", "WatchMatch", "load_gazetteer", "normalise"]
 
-_SECTIONS: dict[str, EntityType] = {
-    "countries": "place",
-    "people": "person",
-    "organizations": "organization",
-    "places": "place",
-    "weapons": "weapon",
-}
-_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013]+")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
-_SEPARATOR_PATTERN = r"[\s\-\u2010\u2011\u2013]+"
-
-
-def normalise(name: str) -> str:
-    """The key spellings of one name share: case-folded, one space for any separator run."""
-    return _SEPARATORS.sub(" ", name.translate(_APOSTROPHES)).strip().casefold()
-
-
-def _is_acronym(alias: str) -> bool:
-    letters = alias.replace(".", "")
-    return letters.isupper() and len(letters) <= 5
-
-
-def _alias_pattern(alias: str) -> str:
-    tokens = [re.escape(token) for token in _SEPARATORS.split(alias.translate(_APOSTROPHES))]
-    # Curly and straight apostrophes are the same letter to a reader.
-    body = _SEPARATOR_PATTERN.join(tokens).replace("'", "['\u2019]")
-    return body if _is_acronym(alias) else f"(?i:{body})"
+_SEPARATOR_CHARS = frozenset(" \t\n\r\f\v-\u2010\u2011\u2013\u00a0\u00b7\u30fb\uff65")
+_APOSTROPHES = {"\u2019": "'", "\u2018": "'"}
+# Letters a Russian noun's case ending may add or replace after the stem.
+_CYRILLIC_ENDING_MAX = 3
+_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяйь")
 
 
 @dataclass(frozen=True)
@@ -60,51 +41,165 @@ class GazetteerEntry:
     is_country: bool = False
 
 
-class Gazetteer:
-    """Canonical entries and one compiled pattern matching every alias, longest first."""
+@dataclass(frozen=True)
+class WatchMatch:
+    """One occurrence of a watched name: the entry, where it is, and whether the words
+    were a demonym ("Chinese"), which names a country without being its name."""
 
-    def __init__(self, data: dict[str, list[dict[str, object]]], version: str) -> None:
+    entry: GazetteerEntry
+    start: int
+    end: int
+    demonym: bool
+
+
+@dataclass(frozen=True)
+class _Key:
+    entry: GazetteerEntry
+    acronym: str | None  # the letters, when the alias only matches in capitals
+    demonym: bool
+    inflects: bool  # a Cyrillic name: a case ending may follow
+
+
+def _script(char: str) -> str:
+    if "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff":
+        return "hangul"
+    if char.isalpha():
+        name = unicodedata.name(char, "")
+        if name.startswith(("CJK", "HIRAGANA", "KATAKANA")):
+            return "han"
+        return "cyrillic" if name.startswith("CYRILLIC") else "word"
+    return "word" if char.isdigit() else "other"
+
+
+def _acronym_letters(alias: str) -> str | None:
+    letters = "".join(char for char in alias if char.isalpha())
+    return letters if letters.isupper() and len(letters) <= 5 and letters.isascii() else None
+
+
+def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``text`` normalised as aliases are, and for each of its characters the offset of
+    the original character it came from."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        if char in _SEPARATOR_CHARS:
+            if chars and chars[-1] == " ":
+                continue
+            folded = " "
+        else:
+            folded = _APOSTROPHES.get(char, char).casefold()
+        chars.append(folded)
+        offsets.extend([index] * len(folded))
+    return "".join(chars), offsets
+
+
+class Gazetteer:
+    """The watch list's entries by canonical name, and the matcher over all their aliases."""
+
+    def __init__(self, sections: dict[str, list[WatchEntry]], version: str) -> None:
         self.version = version
         self.by_name: dict[str, GazetteerEntry] = {}
-        self._by_alias: dict[str, GazetteerEntry] = {}
-        aliases: list[str] = []
-        for section, entity_type in _SECTIONS.items():
-            for item in data.get(section, []):
-                entry = self._entry(item, entity_type, is_country=section == "countries")
+        self._keys: dict[str, _Key] = {}
+        self._automaton = ahocorasick.Automaton()
+        for section, items in sections.items():
+            for item in items:
+                entry = self._entry(item, SECTIONS[section], is_country=section == "countries")
                 self.by_name[entry.name] = entry
-                for alias in [entry.name, *cast(list[str], item.get("aliases", []))]:
-                    self._by_alias[normalise(alias)] = entry
-                    aliases.append(alias)
-        # Longest alias first, so "Chinese Communist Party" wins over "Chinese".
-        alternatives = sorted(set(aliases), key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w\-])(?:" + "|".join(_alias_pattern(a) for a in alternatives) + r")(?![\w\-])"
-        )
+                for alias in (entry.name, *item.aliases):
+                    self._add(alias, entry, demonym=False)
+                for alias in item.demonyms:
+                    self._add(alias, entry, demonym=True)
+        if self._keys:
+            self._automaton.make_automaton()
+
+    @classmethod
+    def from_file(cls, path: Path) -> Gazetteer:
+        """The validated watch list at ``path`` (raises ``WatchListError`` naming the fault)."""
+        return cls(*read_watchlist(path))
 
     @staticmethod
-    def _entry(
-        item: dict[str, object], entity_type: EntityType, *, is_country: bool
-    ) -> GazetteerEntry:
+    def _entry(item: WatchEntry, entity_type: EntityType, *, is_country: bool) -> GazetteerEntry:
         location = None
-        if "lat" in item and "lon" in item:
-            location = GeoPoint(lat=cast(float, item["lat"]), lon=cast(float, item["lon"]))
-        country = item.get("country")
-        return GazetteerEntry(
-            name=str(item["name"]),
-            type=entity_type,
-            country=str(country) if country else None,
-            location=location,
-            is_country=is_country,
-        )
+        if item.lat is not None and item.lon is not None:
+            location = GeoPoint(lat=item.lat, lon=item.lon)
+        return GazetteerEntry(item.name, entity_type, item.country, location, is_country)
+
+    def _add(self, alias: str, entry: GazetteerEntry, *, demonym: bool) -> None:
+        key = normalise(alias)
+        inflects = _script(key[-1]) == "cyrillic" and len(key) >= 4
+        if inflects and len(key) >= 5 and key[-1] in _CYRILLIC_VOWELS:
+            key = key[:-1]  # "россия": the ending changes ("России"), the stem does not
+        acronym = _acronym_letters(alias)
+        known = self._keys.get(key)
+        if known is not None and known.acronym is None:
+            acronym = None  # some spelling of this key matches in any case
+        self._keys[key] = _Key(entry, acronym, demonym, inflects)
+        self._automaton.add_word(key, key)
 
     def lookup(self, surface: str) -> GazetteerEntry | None:
-        """The entry a matched surface form stands for."""
-        return self._by_alias.get(normalise(surface))
+        """The entry a surface form stands for, if it is one of the listed spellings."""
+        key = self._keys.get(normalise(surface))
+        return key.entry if key is not None else None
+
+    def is_demonym(self, surface: str) -> bool:
+        """Whether ``surface`` is listed as a demonym ("Chinese"), not a name."""
+        key = self._keys.get(normalise(surface))
+        return key is not None and key.demonym
+
+    def matches(self, text: str) -> list[WatchMatch]:
+        """Non-overlapping occurrences of watched names in ``text``, longest first."""
+        if not self._keys or not text:
+            return []
+        folded, offsets = _normalised_with_offsets(text)
+        candidates = []
+        for last, key in self._automaton.iter(folded):
+            first = last - len(key) + 1
+            start, end = offsets[first], offsets[last] + 1
+            found = self._accept(text, start, end, self._keys[key])
+            if found is not None:
+                candidates.append(found)
+        taken: list[WatchMatch] = []
+        occupied: set[int] = set()
+        for match in sorted(candidates, key=lambda m: (m.start - m.end, m.start)):
+            span = range(match.start, match.end)
+            if not occupied.intersection(span):
+                occupied.update(span)
+                taken.append(match)
+        return sorted(taken, key=lambda match: match.start)
+
+    @staticmethod
+    def _accept(text: str, start: int, end: int, key: _Key) -> WatchMatch | None:
+        if key.acronym is not None:
+            letters = "".join(char for char in text[start:end] if char.isalpha())
+            if letters != key.acronym:
+                return None
+        first, last = _script(text[start]), _script(text[end - 1])
+        before = _script(text[start - 1]) if start else "other"
+        if first == "hangul" and before == "hangul":
+            return None
+        if first in {"word", "cyrillic"} and before in {"word", "cyrillic"}:
+            return None
+        if key.inflects:
+            ending = 0
+            while (
+                end + ending < len(text)
+                and ending < _CYRILLIC_ENDING_MAX
+                and _script(text[end + ending]) == "cyrillic"
+            ):
+                ending += 1
+            end += ending
+        if (
+            last in {"word", "cyrillic"}
+            and end < len(text)
+            and _script(text[end]) in {"word", "cyrillic"}
+        ):
+            return None
+        return WatchMatch(key.entry, start, end, key.demonym)
 
 
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The watch list in ``NEWSLOOM_GAZETTEER_FILE``; versioned by a hash of its data."""
-    raw = get_settings().gazetteer_file.read_bytes()
-    version = f"gazetteer-{hashlib.sha256(raw).hexdigest()[:10]}"
-    return Gazetteer(yaml.safe_load(raw), version)
+    """The watch list the settings name (``NEWSLOOM_WATCHLIST_FILE``), read once per process
+    (stages look it up per entity); its version is a hash of the file, so an edit changes
+    the stage versions."""
+    return Gazetteer.from_file(get_settings().watchlist_file)

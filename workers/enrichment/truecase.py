@@ -1,0 +1,94 @@
+"""Case restored on lines whose capitals say nothing: ALL-CAPS lines and headline case.
+
+A statistical recogniser leans on capitals; "JAPAN GET LUCKY WIN" or "Prime Minister Dodges
+Criticism" mislead it. Such a line gets each word in the case the same document writes it
+elsewhere, in running text and not at a sentence start; a word it never writes there is
+lowered, except the line's first word. Offsets do not move: only case changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+__all__ = ["truecase"]
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
+_SENTENCE_END = frozenset(".!?:\"'\u201c\u201d")
+_MIN_WORDS = 3
+_HEADLINE_SHARE = 0.6
+
+
+def _cased_words(line: str) -> list[str]:
+    return [word for word in _WORD.findall(line) if word.lower() != word.upper()]
+
+
+def _is_all_caps(line: str) -> bool:
+    cased = _cased_words(line)
+    return bool(cased) and all(word.isupper() for word in cased)
+
+
+def _is_headline_case(text: str) -> bool:
+    """A one-line text (a title) with most words capitalised."""
+    cased = _cased_words(text)
+    if "\n" in text or len(cased) < _MIN_WORDS:
+        return False
+    capitalised = sum(1 for word in cased if word[0].isupper())
+    return capitalised / len(cased) > _HEADLINE_SHARE
+
+
+def _case_table(lines: Sequence[str]) -> dict[str, str]:
+    """Each word's most frequent form where its case carries meaning (not line or sentence
+    initial), by lower-cased word; a word seen only at sentence starts keeps that form."""
+    forms: dict[str, Counter[str]] = {}
+    initial: dict[str, str] = {}
+    for line in lines:
+        for match in _WORD.finditer(line):
+            word = match.group()
+            before = line[: match.start()].rstrip()
+            if not before or before[-1] in _SENTENCE_END:
+                initial.setdefault(word.lower(), word)
+                continue
+            forms.setdefault(word.lower(), Counter())[word] += 1
+    table = {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
+    return {**initial, **table}
+
+
+def _recase(line: str, table: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        word = match.group()
+        known = table.get(word.lower())
+        if known is not None:
+            return known
+        # Unknown capitals most often start a name (a dateline's "BELGRADE").
+        return word[0] + word[1:].lower()
+
+    recased = _WORD.sub(replace, line)
+    # A form whose lower case has another length (rare letters) would move offsets.
+    return recased if len(recased) == len(line) else line
+
+
+def truecase(texts: Sequence[str]) -> list[str]:
+    """``texts`` (one document's parts: title, body) with ALL-CAPS lines and headline-case
+    titles recased from the document's other lines; each text keeps its length."""
+    headline = [_is_headline_case(text) for text in texts]
+    split = [text.split("\n") for text in texts]
+    unreliable = [
+        [is_title or _is_all_caps(line) for line in lines]
+        for lines, is_title in zip(split, headline, strict=True)
+    ]
+    table = _case_table(
+        [
+            line
+            for lines, flags in zip(split, unreliable, strict=True)
+            for line, flag in zip(lines, flags, strict=True)
+            if not flag
+        ]
+    )
+    return [
+        "\n".join(
+            _recase(line, table) if flag else line for line, flag in zip(lines, flags, strict=True)
+        )
+        for lines, flags in zip(split, unreliable, strict=True)
+    ]
