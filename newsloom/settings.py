@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
     )
+    crawl_deadline_s: float = Field(
+        default=0,
+        ge=0,
+        description="Stop any crawl after this many seconds (0: none); unfinished URLs go back.",
+    )
     # Index rotation: `newsloom index rollover` and its beat schedule start a new write index
     # once the current one is this old or its primary shard this large.
     rollover_max_age: str = "30d"

@@ -8,7 +8,7 @@ lets a crawler cache the file, and a new crawl fetches it again.
 AI-training opt-outs: a site that shuts out the crawlers of AI training (a group for one of
 :data:`AI_TRAINING_AGENTS` disallowing the path) has said it does not want its text used by
 models; our enrichment runs models over every article, so such a path is skipped too and
-counted as ``newsloom/dropped/ai_opt_out``.
+dropped as ``ai_opt_out``.
 
 ``Crawl-delay`` (not in RFC 9309, but widely declared) becomes the host's download delay, at
 most :data:`MAX_CRAWL_DELAY_S`, and AutoThrottle is told not to shorten it.
@@ -26,11 +26,16 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-__all__ = ["AI_OPT_OUT", "AI_TRAINING_AGENTS", "RFC9309RobotsTxt"]
+from crawler.drops import DroppedRequest
+
+__all__ = ["AI_OPT_OUT", "AI_OPT_OUT_REASON", "AI_TRAINING_AGENTS", "ROBOTS", "RFC9309RobotsTxt"]
 
 # Product tokens that sites name in robots.txt to refuse AI training (their owners' docs).
 AI_TRAINING_AGENTS: Final = ("Google-Extended", "GPTBot", "CCBot", "anthropic-ai", "ClaudeBot")
 AI_OPT_OUT: Final = "AI-training opt-out"
+# Drop reasons (newsloom/dropped/<reason>).
+AI_OPT_OUT_REASON: Final = "ai_opt_out"
+ROBOTS: Final = "robots"
 # A hostile or careless robots.txt must not stall a crawl for hours per page.
 MAX_CRAWL_DELAY_S: Final = 30.0
 
@@ -55,14 +60,16 @@ class RFC9309RobotsTxt(RobotsTxtMiddleware):
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         """Our own group first (Scrapy's check), then the groups of AI training agents."""
-        super().process_request_2(rp, request)
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as error:  # Scrapy's check counted robotstxt/forbidden
+            raise DroppedRequest(ROBOTS, str(error)) from error
         if rp is None or request.url.endswith("/robots.txt"):
             return
         self._honour_crawl_delay(rp, request)
         for agent in AI_TRAINING_AGENTS:
             if not rp.allowed(request.url, agent):
-                self._stats.inc_value("newsloom/dropped/ai_opt_out")
-                raise IgnoreRequest(f"{AI_OPT_OUT} in robots.txt (for {agent})")
+                raise DroppedRequest(AI_OPT_OUT_REASON, f"{AI_OPT_OUT} in robots.txt (for {agent})")
 
     def _honour_crawl_delay(self, rp: RobotParser, request: Request) -> None:
         """Make the host's ``Crawl-delay`` for our agent the delay of its download slot."""

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.statscollectors import StatsCollector
+
+from crawler.drops import DroppedRequest
 
 __all__ = ["SSRFGuard", "blocked_reason"]
 
@@ -99,5 +100,4 @@ class SSRFGuard:
         """Raise ``IgnoreRequest`` for a URL that points inside the network."""
         reason = blocked_reason(request.url, self._allowed())
         if reason:
-            self.stats.inc_value(f"newsloom/dropped/ssrf_{reason}")
-            raise IgnoreRequest(f"SSRF guard: {request.url} is {reason}; not fetched")
+            raise DroppedRequest(f"ssrf_{reason}", f"SSRF guard: {request.url} is {reason}")
