@@ -7,19 +7,31 @@ their cause and the request's meta (never from their message, which Scrapy may r
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy import Request
 from scrapy.exceptions import (
+    CannotResolveHostError,
     DownloadCancelledError,
     DropItem,
     IgnoreRequest,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.datatypes import LocalCache
+from twisted.internet.error import DNSLookupError
 
-__all__ = ["TOO_LARGE", "DroppedItem", "DroppedRequest", "failure_reason"]
+__all__ = ["TOO_LARGE", "DroppedItem", "DroppedRequest", "failure_reason", "record_refusal"]
 
 # Over DOWNLOAD_MAXSIZE, on the wire or once decompressed.
 TOO_LARGE = "too_large"
+# Host -> why the resolver refused its addresses (the download then fails as a DNS error).
+_REFUSED: LocalCache[str, str] = LocalCache(10_000)
+
+
+def record_refusal(host: str, reason: str) -> None:
+    """Remember that ``host`` resolved to an address refused for ``reason``."""
+    _REFUSED[host] = reason
 
 
 class DroppedRequest(IgnoreRequest):
@@ -49,6 +61,10 @@ def failure_reason(error: BaseException, request: Request, max_redirects: int) -
     ):
         # Scrapy cancels a download only for DOWNLOAD_MAXSIZE (declared or received).
         return TOO_LARGE
+    if isinstance(error, CannotResolveHostError | DNSLookupError):
+        refused = _REFUSED.get((urlsplit(request.url).hostname or "").lower())
+        if refused:
+            return f"ssrf_{refused}"
     if isinstance(error, IgnoreRequest):
         redirects = int(request.meta.get("redirect_times", 0))
         if redirects >= max_redirects or request.meta.get("redirect_ttl") == 0:

@@ -60,6 +60,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "REDIRECT_MAX_TIMES": 5,
         "RETRY_TIMES": 2,
         "TELNETCONSOLE_ENABLED": False,
+        # Every connection's addresses are checked at connect time (SSRF, DNS rebinding).
+        "TWISTED_DNS_RESOLVER": "crawler.middlewares.resolver.CheckedResolver",
+        "DNS_TIMEOUT": 10,
         # An optional deadline: the crawl stops then and gives its unfinished URLs back.
         "CLOSESPIDER_TIMEOUT": settings.crawl_deadline_s,
         "LOG_LEVEL": "WARNING",

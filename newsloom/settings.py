@@ -64,6 +64,10 @@ class Settings(BaseSettings):
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
     )
+    dns_servers: str = Field(
+        default="",
+        description="Comma-separated host:port DNS servers for crawls; empty: the system's.",
+    )
     crawl_deadline_s: float = Field(
         default=0,
         ge=0,
