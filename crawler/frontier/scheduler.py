@@ -109,7 +109,8 @@ class RedisFrontierScheduler:
     def close(self, reason: str) -> None:
         """Give back the URLs this crawler still holds (a deadline, a shutdown) at once."""
         self._stopping.set()
-        self._heartbeat.join(timeout=ALIVE_TTL_S)
+        if self._heartbeat.is_alive():
+            self._heartbeat.join(timeout=ALIVE_TTL_S)
         if released := self.state.release_own():
             self.stats.inc_value("newsloom/frontier/released", released)
             logger.info("crawl job %s: %d unfinished URLs given back", self.state.job, released)
