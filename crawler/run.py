@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Request, Response
 
+from crawler.middlewares.ssrf import PRIVATE_ENDPOINTS, private_endpoints
 from crawler.settings import download_slots, scrapy_settings
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
@@ -75,6 +76,11 @@ def run_crawl(
         "NEWSLOOM_INCREMENTAL": incremental,
         "NEWSLOOM_DUE_ONLY": due_only,
         "DOWNLOAD_SLOTS": download_slots(sources),
+        PRIVATE_ENDPOINTS: sorted(
+            f"{host}:{port}"
+            for endpoints in private_endpoints(sources).values()
+            for host, port in endpoints
+        ),
     }
     process = CrawlerProcess(crawl_settings, install_root_handler=False)
     crawler = process.create_crawler(NewsSpider)

@@ -74,12 +74,20 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "REDIRECT_MAX_TIMES": 5,
         "RETRY_TIMES": 2,
         "TELNETCONSOLE_ENABLED": False,
+        # Every connection's addresses are checked at connect time (SSRF, DNS rebinding).
+        "TWISTED_DNS_RESOLVER": "crawler.middlewares.resolver.CheckedResolver",
+        "DNS_TIMEOUT": 10,
+        # An optional deadline: the crawl stops then and gives its unfinished URLs back.
+        "CLOSESPIDER_TIMEOUT": settings.crawl_deadline_s,
         "LOG_LEVEL": "WARNING",
         # The frontier lives in Redis so crawler processes on any host share it
         # (crawler/frontier/); its own de-duplication replaces Scrapy's dupefilter.
         "SCHEDULER": "crawler.frontier.scheduler.RedisFrontierScheduler",
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.ssrf.SSRFGuard": 50,
+            # Also a scheduling check: a refused redirect target finishes its origin's URL.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.middlewares.offsite.SourceHostsOnly": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.robots.RFC9309RobotsTxt": 100,
             # Incremental crawls only (NEWSLOOM_INCREMENTAL); sees 304s before HttpError does.

@@ -89,6 +89,15 @@ class Settings(BaseSettings):
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
     )
+    dns_servers: str = Field(
+        default="",
+        description="Comma-separated host:port DNS servers for crawls; empty: the system's.",
+    )
+    crawl_deadline_s: float = Field(
+        default=0,
+        ge=0,
+        description="Stop any crawl after this many seconds (0: none); unfinished URLs go back.",
+    )
     # Index rotation: `newsloom index rollover` and its beat schedule start a new write index
     # once the current one is this old or its primary shard this large.
     rollover_max_age: str = "30d"

@@ -2,36 +2,58 @@
 
 Requests are stored as JSON (URL, callback names, source id and the meta that redirect and
 retry limits need) in the job's :class:`~crawler.frontier.state.CrawlState`; any process that
-names the same job may take them. A URL is ``done`` once a response for it reached the
-spider (or it redirected elsewhere), ``failed`` when the spider's errback saw it fail.
-Enabled by ``NEWSLOOM_CRAWL_JOB`` in the Scrapy settings (``run_crawl`` always sets it).
+names the same job may take them. Enabled by ``NEWSLOOM_CRAWL_JOB`` in the Scrapy settings
+(``run_crawl`` always sets it).
+
+A leased URL keeps its lease until its outcome is known, so a crawler that dies before it
+leaves the URL to be fetched again rather than lost:
+
+- ``done``, ``queued``: its article passed every item pipeline (``send_task`` returned);
+- ``done`` with the item's drop reason (``unchanged``): there was nothing new to send;
+- ``done``, ``redirected``: its redirect target is a URL of the job of its own;
+- ``done``: a feed, sitemap or listing whose callback ended, every URL it found queued;
+- ``failed`` with a reason: the errback saw it fail (download error, HTTP error, refused by
+  a middleware, too large, redirect limit), its redirect went off the source's hosts, the
+  spider dropped the page (:data:`request_failed`), the callback raised, or an item
+  pipeline raised.
+
+Scrapy sends no signal when a response's callback output is fully processed; the engine
+keeps each request in its slot's in-progress set until then (items through the pipelines,
+requests scheduled), so a handed-out request that left that set with no outcome recorded
+is a finished discovery page.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Final, Self
 
 import scrapy
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
+from twisted.python.failure import Failure
 
-from crawler.frontier.state import CrawlState
+from crawler.frontier.state import ALIVE_TTL_S, CrawlState, UrlState
 from crawler.settings import newsloom_settings
 from newsloom.schema import Article
 from newsloom.state import redis_client
 
-__all__ = ["FRONTIER_SIZE_KEY", "RedisFrontierScheduler", "request_failed"]
+__all__ = ["FRONTIER_SIZE_KEY", "QUEUED", "REDIRECTED", "RedisFrontierScheduler", "request_failed"]
 
 logger = logging.getLogger(__name__)
 
 # The metrics extension exports this stats key as the frontier size when it is set.
 FRONTIER_SIZE_KEY: Final = "newsloom/frontier/size"
-# Sent by the spider's errback (request=, reason=): the URL is finished, as failed.
+# Sent (request=, reason=) by the spider's errback, by a callback that drops its page and by
+# the offsite filter for a redirect target it refuses: the URL is finished, as failed.
 request_failed = object()
+# Outcome reasons recorded on a URL's entry.
+QUEUED: Final = "queued"
+REDIRECTED: Final = "redirected"
 # Meta that must survive a trip through Redis so redirect and retry limits still hold.
 _KEPT_META: Final = (
     "depth", "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons",
@@ -48,6 +70,11 @@ class RedisFrontierScheduler:
         self.state = state
         self.stats = stats
         self.spider: Spider | None = None
+        # URLs this process leased and handed to the engine, until their outcome is known.
+        self._handed_out: dict[str, scrapy.Request] = {}
+        self._finished: set[str] = set()
+        self._stopping = threading.Event()
+        self._heartbeat = threading.Thread(target=self._beat, name="crawl-heartbeat", daemon=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -61,26 +88,51 @@ class RedisFrontierScheduler:
         )
         assert crawler.stats is not None  # Scrapy always sets one
         scheduler = cls(crawler, state, crawler.stats)
-        crawler.signals.connect(scheduler._response_received, signal=signals.response_received)
-        crawler.signals.connect(scheduler._reached_downloader, signals.request_reached_downloader)
-        crawler.signals.connect(scheduler._request_failed, signal=request_failed)
-        crawler.signals.connect(scheduler._item_scraped, signal=signals.item_scraped)
+        connect = crawler.signals.connect
+        connect(scheduler._reached_downloader, signal=signals.request_reached_downloader)
+        connect(scheduler._request_failed, signal=request_failed)
+        connect(scheduler._item_scraped, signal=signals.item_scraped)
+        connect(scheduler._item_dropped, signal=signals.item_dropped)
+        connect(scheduler._item_error, signal=signals.item_error)
+        connect(scheduler._spider_error, signal=signals.spider_error)
         return scheduler
 
     def open(self, spider: Spider) -> None:
-        """Remember the spider: stored requests name its callbacks and sources."""
+        """Say this crawler is alive, take over the leases of dead ones, start the heartbeat."""
         self.spider = spider
+        self.state.heartbeat()
+        if released := self.state.release_dead():
+            self.stats.inc_value("newsloom/frontier/taken_over", released)
+        self._heartbeat.start()
         logger.info("crawl job %s: %d URLs pending", self.state.job, self.state.pending())
 
     def close(self, reason: str) -> None:
-        """Nothing to flush: every change was written to Redis when it happened."""
+        """Give back the URLs this crawler still holds (a deadline, a shutdown) at once."""
+        self._stopping.set()
+        if self._heartbeat.is_alive():
+            self._heartbeat.join(timeout=ALIVE_TTL_S)
+        if released := self.state.release_own():
+            self.stats.inc_value("newsloom/frontier/released", released)
+            logger.info("crawl job %s: %d unfinished URLs given back", self.state.job, released)
+
+    def _beat(self) -> None:
+        """Refresh the liveness key from a thread, so a busy reactor is not taken for dead."""
+        while not self._stopping.wait(ALIVE_TTL_S / 3):
+            try:
+                self.state.heartbeat()
+                if released := self.state.release_dead():
+                    self.stats.inc_value("newsloom/frontier/taken_over", released)
+            except Exception:  # a Redis blip must not end the heartbeat; the next beat retries
+                logger.warning("crawl job %s: heartbeat failed", self.state.job, exc_info=True)
 
     def has_pending_requests(self) -> bool:
         """Queued or leased URLs anywhere in the job keep this crawler alive.
 
-        A URL another crawler leased may come back (that crawler dies, its lease expires),
-        so a crawler stays until the whole job is finished, not only its own part.
+        A URL another crawler leased may come back (that crawler dies: its leases are taken
+        over once its liveness key expires), so a crawler stays until the whole job is
+        finished, not only its own part.
         """
+        self._settle_processed()
         pending = self.state.pending()
         self.stats.set_value(FRONTIER_SIZE_KEY, pending)
         return pending > 0
@@ -93,7 +145,10 @@ class RedisFrontierScheduler:
         redirected_from = request.meta.get("redirect_urls") or []
         if redirected_from:
             # The redirecting URL got its answer; its target is a URL of its own.
-            self.state.finish(redirected_from[-1], "done", "redirected")
+            self._finish(redirected_from[-1], "done", REDIRECTED)
+        if request.url in self._handed_out:
+            # A retry of a URL this crawler holds: it goes back to the queue, not to done.
+            del self._handed_out[request.url]
         added = self.state.add(request.url, self._serialise(request), force=request.dont_filter)
         if not added:
             self.stats.inc_value("dupefilter/filtered")
@@ -103,6 +158,7 @@ class RedisFrontierScheduler:
 
     def next_request(self) -> scrapy.Request | None:
         """Lease the job's next URL (blocking Redis call: one round trip on loopback/LAN)."""
+        self._settle_processed()
         lease = self.state.lease()
         if lease is None:
             return None
@@ -121,7 +177,27 @@ class RedisFrontierScheduler:
             self.state.finish(lease.url, "failed", "unknown_source")
             self.stats.inc_value("newsloom/dropped/unknown_source")
             return None
-        return self._deserialise(lease.url, lease.request)
+        request = self._deserialise(lease.url, lease.request)
+        self._handed_out[lease.url] = request
+        return request
+
+    def _settle_processed(self) -> None:
+        """Finish, as done, the handed-out requests the engine is through with."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)  # see the module docstring for why
+        if slot is None:
+            return
+        in_progress = slot.inprogress
+        for url, request in list(self._handed_out.items()):
+            if request not in in_progress:
+                self._finish(url, "done")
+
+    def _finish(self, url: str, state: UrlState, reason: str = "") -> None:
+        """Record the outcome of a URL once (a later event for it changes nothing)."""
+        if self._handed_out.pop(url, None) is None and url in self._finished:
+            return
+        self._finished.add(url)
+        self.state.finish(url, state, reason)
 
     def _serialise(self, request: scrapy.Request) -> dict[str, Any]:
         source = request.cb_kwargs.get("source")
@@ -157,15 +233,36 @@ class RedisFrontierScheduler:
         # the download itself: start its clock again now.
         self.state.renew(request.url)
 
-    def _response_received(self, response: Response, request: scrapy.Request) -> None:
-        self.state.finish(request.url, "done")
-
     def _item_scraped(self, item: Article, response: Response) -> None:
         fetched = response.request.url if response.request else response.url
         self.state.annotate(fetched, article_id=item.id, content_hash=item.content_hash)
+        self._finish(fetched, "done", QUEUED)
         if item.canonical_url != fetched:
             # rel=canonical names the article's one URL: never fetch that one as well.
             self.state.mark_done(item.canonical_url, f"canonical of {fetched}")
 
+    def _item_dropped(self, item: Article, response: Response, exception: DropItem) -> None:
+        reason = str(getattr(exception, "reason", "item_dropped"))
+        self._finish(_fetched_url(response), "done", reason)
+
+    def _item_error(self, item: Article, response: Response, failure: Failure) -> None:
+        reason = f"item_error_{type(failure.value).__name__}"
+        self.stats.inc_value(f"newsloom/dropped/{reason}")
+        self._finish(_fetched_url(response), "failed", reason)
+
+    def _spider_error(self, failure: Failure, response: Response) -> None:
+        reason = f"spider_error_{type(failure.value).__name__}"
+        self.stats.inc_value(f"newsloom/dropped/{reason}")
+        self._finish(_fetched_url(response), "failed", reason)
+
     def _request_failed(self, request: scrapy.Request, reason: str) -> None:
-        self.state.finish(request.url, "failed", reason)
+        redirected_from = request.meta.get("redirect_urls") or []
+        if request.url not in self._handed_out and redirected_from:
+            # A redirect target refused before it was scheduled: its origin ends here.
+            self._finish(redirected_from[-1], "failed", reason)
+            return
+        self._finish(request.url, "failed", reason)
+
+
+def _fetched_url(response: Response) -> str:
+    return response.request.url if response.request else response.url

@@ -3,8 +3,14 @@
 Every URL a job discovers gets one entry: ``discovered`` (waiting in the queue), ``leased``
 (a crawler took it; the lease expires), ``done`` or ``failed``. Crawlers on any host that
 name the same job split its URLs: adding a URL twice is a no-op, so no URL is fetched twice,
-and a lease that expires (its crawler died) puts the URL back in the queue, so a restarted
+and a lease that expires (its crawler stalled) puts the URL back in the queue, so a restarted
 crawler finishes the job.
+
+Each crawler process keeps a liveness key of its own alive (:data:`ALIVE_TTL_S`, refreshed
+well within it) and every lease names its holder, so the leases of a crawler that died
+(``kill -9``, a lost host) go back to the queue as soon as its key expires, not when the
+lease does. A URL leased :data:`MAX_ATTEMPTS` times without an outcome fails, so no URL
+keeps a job alive forever.
 
 Why Redis holds this state rather than only delivering it: our Redis runs with the
 append-only file on (``appendonly yes``, see ``ops/dev/local/redis_server.py`` and the compose
@@ -18,15 +24,20 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import redis
 
-__all__ = ["JOB_TTL_S", "CrawlState", "Lease", "UrlState"]
+__all__ = ["ALIVE_TTL_S", "JOB_TTL_S", "MAX_ATTEMPTS", "CrawlState", "Lease", "UrlState"]
 
 KEY_PREFIX: Final = "newsloom:crawl"
 JOB_TTL_S: Final = 7 * 24 * 3600
+# A crawler's liveness key lives this long unless refreshed (every ALIVE_TTL_S / 3).
+ALIVE_TTL_S: Final = 10.0
+# Leases of one URL that ended without an outcome (crashes, stalls) before it is failed.
+MAX_ATTEMPTS: Final = 5
 UrlState = Literal["discovered", "leased", "done", "failed"]
 
 # KEYS: entries, queue, leases. ARGV: url, entry JSON, force (1: queue again even if known), ttl.
@@ -46,29 +57,65 @@ for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return 1
 """
 
-# KEYS: entries, queue, leases. ARGV: now, lease seconds, ttl. Returns {url, entry} or nil.
+# KEYS: entries, queue, leases, holders. ARGV: now, lease seconds, ttl, holder, max attempts.
+# Returns {url, entry} or nil.
 _LEASE = """
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
 for _, url in ipairs(expired) do
   redis.call('ZREM', KEYS[3], url)
+  redis.call('HDEL', KEYS[4], url)
   local entry = cjson.decode(redis.call('HGET', KEYS[1], url))
   entry['state'] = 'discovered'
   redis.call('HSET', KEYS[1], url, cjson.encode(entry))
   redis.call('LPUSH', KEYS[2], url)
 end
-local url = redis.call('LPOP', KEYS[2])
-if not url then return nil end
-local entry = cjson.decode(redis.call('HGET', KEYS[1], url))
-entry['state'] = 'leased'
-entry['attempts'] = (entry['attempts'] or 0) + 1
-local encoded = cjson.encode(entry)
-redis.call('HSET', KEYS[1], url, encoded)
-redis.call('ZADD', KEYS[3], tonumber(ARGV[1]) + tonumber(ARGV[2]), url)
-for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-return {url, encoded}
+while true do
+  local url = redis.call('LPOP', KEYS[2])
+  if not url then return nil end
+  local entry = cjson.decode(redis.call('HGET', KEYS[1], url))
+  if (entry['attempts'] or 0) >= tonumber(ARGV[5]) then
+    entry['state'] = 'failed'
+    entry['reason'] = 'attempts_exhausted'
+    redis.call('HSET', KEYS[1], url, cjson.encode(entry))
+  else
+    entry['state'] = 'leased'
+    entry['attempts'] = (entry['attempts'] or 0) + 1
+    local encoded = cjson.encode(entry)
+    redis.call('HSET', KEYS[1], url, encoded)
+    redis.call('ZADD', KEYS[3], tonumber(ARGV[1]) + tonumber(ARGV[2]), url)
+    redis.call('HSET', KEYS[4], url, ARGV[4])
+    for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+    return {url, encoded}
+  end
+end
 """
 
-# KEYS: entries, leases. ARGV: url, state, reason, ttl.
+# KEYS: entries, queue, leases, holders. ARGV: ttl, then the holders whose leases go back.
+# Returns how many URLs were queued again.
+_RELEASE_HOLDERS = """
+local gone = {}
+for i = 2, #ARGV do gone[ARGV[i]] = true end
+local held = redis.call('HGETALL', KEYS[4])
+local released = 0
+for i = 1, #held, 2 do
+  local url, holder = held[i], held[i + 1]
+  if gone[holder] and redis.call('ZSCORE', KEYS[3], url) then
+    redis.call('ZREM', KEYS[3], url)
+    redis.call('HDEL', KEYS[4], url)
+    local entry = cjson.decode(redis.call('HGET', KEYS[1], url))
+    entry['state'] = 'discovered'
+    redis.call('HSET', KEYS[1], url, cjson.encode(entry))
+    redis.call('LPUSH', KEYS[2], url)
+    released = released + 1
+  elseif gone[holder] then
+    redis.call('HDEL', KEYS[4], url)
+  end
+end
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+return released
+"""
+
+# KEYS: entries, leases, holders. ARGV: url, state, reason, ttl.
 _FINISH = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
@@ -77,6 +124,7 @@ entry['state'] = ARGV[2]
 if ARGV[3] ~= '' then entry['reason'] = ARGV[3] end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
@@ -113,16 +161,23 @@ class Lease:
 class CrawlState:
     """The frontier and per-URL states of one crawl job."""
 
-    def __init__(self, client: redis.Redis, job: str, lease_s: float) -> None:
+    def __init__(
+        self, client: redis.Redis, job: str, lease_s: float, holder: str | None = None
+    ) -> None:
         self.client = client
         self.job = job
         self.lease_s = lease_s
+        # Who takes leases through this object: one id per crawler process.
+        self.holder = holder or uuid.uuid4().hex
         base = f"{KEY_PREFIX}:{job}"
         self.entries_key = f"{base}:urls"
         self.queue_key = f"{base}:queue"
         self.leases_key = f"{base}:leases"
+        self.holders_key = f"{base}:holders"
+        self._alive_prefix = f"{base}:alive:"
         self._add = client.register_script(_ADD)
         self._lease = client.register_script(_LEASE)
+        self._release_holders = client.register_script(_RELEASE_HOLDERS)
         self._finish = client.register_script(_FINISH)
         self._renew = client.register_script(_RENEW)
         self._annotate = client.register_script(_ANNOTATE)
@@ -139,8 +194,9 @@ class CrawlState:
 
     def lease(self) -> Lease | None:
         """Take the next URL for ``lease_s`` seconds; expired leases are queued again first."""
-        keys = [self.entries_key, self.queue_key, self.leases_key]
-        found = self._lease(keys=keys, args=[time.time(), self.lease_s, JOB_TTL_S])
+        keys = [self.entries_key, self.queue_key, self.leases_key, self.holders_key]
+        args: list[str | float] = [time.time(), self.lease_s, JOB_TTL_S, self.holder, MAX_ATTEMPTS]
+        found = self._lease(keys=keys, args=args)
         if not found:
             return None
         url, raw = (part.decode() if isinstance(part, bytes) else part for part in found)
@@ -153,7 +209,35 @@ class CrawlState:
 
     def finish(self, url: str, state: UrlState, reason: str = "") -> None:
         """Record the outcome of a leased URL: ``done`` or ``failed`` (with the reason)."""
-        self._finish(keys=[self.entries_key, self.leases_key], args=[url, state, reason, JOB_TTL_S])
+        keys = [self.entries_key, self.leases_key, self.holders_key]
+        self._finish(keys=keys, args=[url, state, reason, JOB_TTL_S])
+
+    def heartbeat(self) -> None:
+        """Say this crawler is alive for another :data:`ALIVE_TTL_S` seconds."""
+        self.client.set(self._alive_prefix + self.holder, time.time(), px=int(ALIVE_TTL_S * 1000))
+
+    def release_dead(self) -> int:
+        """Queue again the URLs leased by crawlers whose liveness key expired; how many."""
+        holders = {_text(holder) for holder in self.client.hvals(self.holders_key)}
+        holders.discard(self.holder)
+        if not holders:
+            return 0
+        ordered = sorted(holders)
+        pipe = self.client.pipeline()
+        for holder in ordered:
+            pipe.exists(self._alive_prefix + holder)
+        dead = [holder for holder, alive in zip(ordered, pipe.execute(), strict=True) if not alive]
+        return self._release(dead) if dead else 0
+
+    def release_own(self) -> int:
+        """Queue again every URL this crawler still holds (it stops before finishing them)."""
+        released = self._release([self.holder])
+        self.client.delete(self._alive_prefix + self.holder)
+        return released
+
+    def _release(self, holders: list[str]) -> int:
+        keys = [self.entries_key, self.queue_key, self.leases_key, self.holders_key]
+        return int(self._release_holders(keys=keys, args=[JOB_TTL_S, *holders]))
 
     def mark_done(self, url: str, reason: str) -> bool:
         """Record a URL as done without fetching it (the canonical URL of a fetched page).

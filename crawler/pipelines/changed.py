@@ -13,10 +13,10 @@ from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from crawler.drops import DroppedItem
 from crawler.frontier.sent import SentArticles
 from crawler.settings import incremental_settings
 from newsloom.schema import Article
@@ -48,7 +48,7 @@ class ChangedOnly:
             return item
         if last == item.content_hash:
             self.stats.inc_value("newsloom/dropped/unchanged")
-            raise DropItem(f"{item.url}: unchanged since it was last sent")
+            raise DroppedItem("unchanged", f"{item.url}: unchanged since it was last sent")
         self.stats.inc_value("newsloom/articles/updated")
         if item.modified_at is None:
             item.modified_at = item.fetched_at

@@ -15,20 +15,20 @@ from urllib.parse import urljoin
 
 import feedparser
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.drops import TOO_LARGE, failure_reason
 from crawler.extensions.archive import ARTICLE
 from crawler.extraction import ExtractionError, NotHTMLError, extract_response_article
 from crawler.frontier.feeds import FeedStore
 from crawler.frontier.scheduler import request_failed
 from crawler.frontier.sent import SentArticles
 from crawler.middlewares.conditional import NOT_MODIFIED, POLL_FLOOR, REVALIDATE
-from crawler.middlewares.robots import AI_OPT_OUT
+from crawler.middlewares.robots import AI_OPT_OUT_REASON
 from crawler.settings import newsloom_settings
 from crawler.sources import Source
 from crawler.spiders.discovery import alternate_feeds, robots_sitemaps, section_links
@@ -43,24 +43,6 @@ Callback = Callable[..., Any]
 # Request meta of listing pages: which section of the source, how many hops from its URL.
 SECTION = "newsloom_section"
 DEPTH = "newsloom_depth"
-
-# Scrapy's built-in components raise IgnoreRequest without counting why; name the reason.
-# The third value says the component that raised it has counted the drop already.
-_IGNORE_REASONS = (
-    ("SSRF guard", "ssrf", True),
-    (AI_OPT_OUT, "ai_opt_out", True),
-    ("Forbidden by robots.txt", "robots", False),
-    ("max redirections", "redirect_limit", False),
-    ("DOWNLOAD_MAXSIZE", "too_large", False),
-)
-
-
-def _ignored_reason(message: str) -> tuple[str, bool]:
-    """The drop reason of an ``IgnoreRequest`` message, and whether it is counted already."""
-    for marker, reason, counted in _IGNORE_REASONS:
-        if marker in message:
-            return reason, counted
-    return "ignored", False
 
 
 class NewsSpider(scrapy.Spider):
@@ -152,19 +134,18 @@ class NewsSpider(scrapy.Spider):
 
     def count_failure(self, failure: Failure) -> None:
         """Count a request that produced no response for the spider, by reason."""
-        error = failure.value
         request = failure.request  # type: ignore[attr-defined]
-        counted = False
-        if isinstance(error, HttpError):
-            reason = f"http_{error.response.status}"
-        elif isinstance(error, IgnoreRequest):
-            reason, counted = _ignored_reason(str(error))
-        else:
-            reason = type(error).__name__
-        if not counted:
-            self.crawler.stats.inc_value(f"newsloom/dropped/{reason}")
+        assert failure.value is not None  # an errback's failure always carries its exception
+        max_redirects = self.crawler.settings.getint("REDIRECT_MAX_TIMES")
+        reason = failure_reason(failure.value, request, max_redirects)
+        self.crawler.stats.inc_value(f"newsloom/dropped/{reason}")
         self.crawler.signals.send_catch_log(request_failed, request=request, reason=reason)
-        self.logger.info("dropped %s: %s", request.url, error)
+        self.logger.info("dropped %s: %s", request.url, failure.value)
+
+    def _drop(self, response: Response, reason: str, stats_key: str | None = None) -> None:
+        """Count a fetched page this spider could not use; its URL is finished as failed."""
+        self.crawler.stats.inc_value(f"newsloom/dropped/{stats_key or reason}")
+        self.crawler.signals.send_catch_log(request_failed, request=response.request, reason=reason)
 
     def parse_feed(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         """Follow every entry link of an RSS or Atom feed."""
@@ -172,7 +153,7 @@ class NewsSpider(scrapy.Spider):
             return  # nothing new since the last crawl; counted by the conditional GET
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
-            self.crawler.stats.inc_value(f"newsloom/dropped/bad_feed/{source.id}")
+            self._drop(response, "bad_feed", f"bad_feed/{source.id}")
             self.logger.warning("unreadable feed %s: %s", response.url, feed.bozo_exception)
             return
         for entry in feed.entries:
@@ -186,11 +167,19 @@ class NewsSpider(scrapy.Spider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body)
+            # A .xml.gz is not HTTP content-encoding, so no middleware inflated it: hold it to
+            # the size limit of every other download (a gzip bomb is a few KB on the wire).
+            max_size = int(response.meta.get("download_maxsize", self._max_size()))
+            try:
+                body = gunzip(body, max_size=max_size)
+            except _DecompressionMaxSizeExceeded:
+                self._drop(response, TOO_LARGE)
+                self.logger.warning("sitemap %s is over %d bytes inflated", response.url, max_size)
+                return
         try:
             sitemap = Sitemap(body)
         except Exception:  # lxml raises several types for a broken document
-            self.crawler.stats.inc_value(f"newsloom/dropped/bad_sitemap/{source.id}")
+            self._drop(response, "bad_sitemap", f"bad_sitemap/{source.id}")
             self.logger.warning("unreadable sitemap %s", response.url)
             return
         for entry in sitemap:
@@ -199,6 +188,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._discovery_request(location, self.parse_sitemap, source)
             else:
                 yield self._article_request(location, source)
+
+    def _max_size(self) -> int:
+        return self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     def parse_homepage(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         """Auto-discovery: follow the feeds a homepage announces in ``<link rel=alternate>``."""
@@ -231,7 +223,7 @@ class NewsSpider(scrapy.Spider):
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         x_robots_tag = b"\n".join(response.headers.getlist(b"X-Robots-Tag")).decode("latin-1")
         if declares_noai(x_robots_tag, response.body):
-            self.crawler.stats.inc_value("newsloom/dropped/ai_opt_out")
+            self._drop(response, AI_OPT_OUT_REASON)
             self.logger.info("skipped %s: the page opts out of AI use (noai)", response.url)
             return
         try:
@@ -241,8 +233,8 @@ class NewsSpider(scrapy.Spider):
                 response.body, content_type, response.url, source, stats=self.crawler.stats
             )
         except NotHTMLError as error:
-            self.crawler.stats.inc_value("newsloom/dropped/not_html")
+            self._drop(response, "not_html")
             self.logger.info("skipped %s", error)
         except ExtractionError as error:
-            self.crawler.stats.inc_value("newsloom/dropped/no_article")
+            self._drop(response, "no_article")
             self.logger.info("%s", error)

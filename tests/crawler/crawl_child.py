@@ -43,6 +43,7 @@ def main() -> None:
                 "job": report.job,
                 "stats": stats,
                 "articles": len(report.article_ids),
+                "article_ids": report.article_ids,
                 "fetched": report.fetched_urls,
             }
         )

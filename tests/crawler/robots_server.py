@@ -3,7 +3,8 @@
 The fixture site always serves a good robots.txt; RFC 9309's error cases need one that
 fails on purpose. It also serves one article page at ``/article``, or the ``pages`` a test
 passes (a dict it may change while the server runs, to publish an update); ``hits``
-collects when each path was asked for.
+collects when each path was asked for; ``redirects`` maps paths to the URL they 302 to;
+``content_types`` gives pages a ``Content-Type`` other than UTF-8 HTML.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def robots_server(
     pages: dict[str, bytes] | None = None,
     robots_body: bytes = b"User-agent: *\nDisallow: /\n",  # ignored by RFC 9309 on errors
     hits: list[tuple[float, str]] | None = None,
+    redirects: dict[str, str] | None = None,
+    content_types: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve until the block ends; yields the base URL (``http://127.0.0.1:PORT``)."""
     served = pages if pages is not None else {"/article": ARTICLE_HTML}
@@ -38,8 +41,14 @@ def robots_server(
                 hits.append((time.monotonic(), self.path))
             if self.path == "/robots.txt":
                 self._send(robots_status, "text/plain", robots_body)
+            elif redirects and self.path in redirects:
+                self.send_response(302)
+                self.send_header("Location", redirects[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif self.path in served:
-                self._send(200, "text/html; charset=utf-8", served[self.path])
+                content_type = (content_types or {}).get(self.path, "text/html; charset=utf-8")
+                self._send(200, content_type, served[self.path])
             else:
                 self._send(404, "text/plain", b"not found")
 

@@ -88,7 +88,8 @@ def test_killed_crawler_is_finished_by_a_restarted_one(
     services: Settings, es: Elasticsearch, worker: BackgroundProcess, fixture_sources: Path
 ) -> None:
     sources_file, article_urls = _corpus_sources(services, fixture_sources)
-    job, lease_s = uuid.uuid4().hex, 20.0
+    # Leases far longer than the test: the dead crawler's must be taken over by liveness.
+    job, lease_s = uuid.uuid4().hex, 300.0
     state = _state(services, job)
     first = start_crawl(services, sources_file, job=job, lease_s=lease_s)
     deadline = time.monotonic() + 120
@@ -101,11 +102,17 @@ def test_killed_crawler_is_finished_by_a_restarted_one(
     held = {url for url, e in before.items() if e["state"] == "leased"}
     assert done_before and state.pending() > 0, "the crawl should have been cut halfway"
 
-    crawl_report(start_crawl(services, sources_file, job=job, lease_s=lease_s))
+    restarted = time.monotonic()
+    report = crawl_report(start_crawl(services, sources_file, job=job, lease_s=lease_s))
+    assert time.monotonic() - restarted < 120, "the restart waited for the dead crawler's leases"
+    assert report["stats"].get("newsloom/frontier/taken_over") == len(held)
 
     after = state.entries()
     assert state.pending() == 0
     assert article_urls <= {url for url, e in after.items() if e["state"] == "done"}
+    # Done means queued: every article page that is done has the article it sent recorded.
+    unqueued = [url for url in article_urls if after[url].get("reason") != "queued"]
+    assert not unqueued, [(url, after[url]) for url in unqueued[:5]]
     # Nothing finished before the kill was fetched again; only what it held was retried.
     assert all(after[url]["attempts"] == 1 for url in done_before)
     retried = {url for url, e in after.items() if e["attempts"] > 1}
