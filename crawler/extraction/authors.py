@@ -21,10 +21,20 @@ from crawler.extraction.site_name import name_key, names_site, site_keys
 
 __all__ = ["choose_authors"]
 
+# A first word this long that opens the outlet's name is the outlet's (shorter ones may be a
+# given name that happens to open it: "Ana" on "ananova.example").
+_MIN_OUTLET_WORD = 5
+
 
 def _is_outlet(name: str, keys: set[str]) -> bool:
-    # "MDR THÜRINGEN" or "BBC Verify" is a desk of the outlet, not a person.
-    return names_site(name, keys) or name_key(name.split()[0]) in keys
+    # "MDR THÜRINGEN" or "BBC Verify" is a desk of the outlet, not a person; "Outlet D" on
+    # outletnews.example is the CMS account of the newsroom.
+    first = name_key(name.split()[0])
+    return (
+        names_site(name, keys)
+        or first in keys
+        or (len(first) >= _MIN_OUTLET_WORD and any(key.startswith(first) for key in keys))
+    )
 
 
 def _people(names: list[str], keys: set[str]) -> list[str]:

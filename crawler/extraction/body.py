@@ -77,6 +77,6 @@ def finish_body(
         text = _text_of_flight_payload(tree) or text
     body = trim_tail(clean_body(text), author_names)
     if tree is not None:
-        body = reconcile_with_declared(body, declared_article_body(tree))
+        body = reconcile_with_declared(body, declared_article_body(tree), tree)
     body = strip_heading(body, [title for title in titles if title], description, tree)
     return trim_head(body, list(author_names))

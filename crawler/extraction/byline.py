@@ -22,7 +22,7 @@ from typing import Any
 
 __all__ = ["BYLINE_LABEL", "Byline", "read_byline"]
 
-_MARKERS = ("author", "byline")
+_MARKER = re.compile("author|byline", re.IGNORECASE)
 # The word that introduces a byline, in the languages of the sources ("By", "Von:", "Par").
 BYLINE_LABEL = r"(?:(?:written\s+)?by|von|par|por|di|door|av|af|autor|author|text|текст|автор)"
 # An element that starts with the label alone and holds the names in its children
@@ -72,12 +72,14 @@ def _is_marked(element: Any) -> bool:
 def _is_byline(element: Any) -> bool:
     if not isinstance(element.tag, str):
         return False  # comments and processing instructions
+    children = len(element)
+    if not children and not element.attrib:
+        return False  # most elements of a page: nothing here could mark a byline
     if _is_marked(element):
         return True
-    names = f"{element.get('class', '')} {element.get('id', '')}".casefold()
-    if any(marker in names for marker in _MARKERS):
+    if _MARKER.search(element.get("class") or "") or _MARKER.search(element.get("id") or ""):
         return True
-    return len(element) > 0 and bool(_LABEL_ONLY.fullmatch((element.text or "").strip()))
+    return children > 0 and bool(_LABEL_ONLY.fullmatch((element.text or "").strip()))
 
 
 def _in_article(element: Any) -> bool:

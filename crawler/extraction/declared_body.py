@@ -4,10 +4,11 @@ Publishers that declare the article's text in schema.org markup leave out what t
 consider the article: teasers for other stories, newsletter boxes, photo credits, comment
 prompts. When the declared text is long and nearly all of it is in the extracted body, the two
 sources agree on what the article is, and an extracted paragraph the declaration does not hold
-is page furniture. Declarations usually omit section subheadings, so short heading-shaped
-lines stay; and a declaration that is only a teaser (much shorter than the body) decides
-nothing. The other way round, a declaration that holds all of a much shorter body shows the
-extractor stopped short, and the declared text replaces it.
+is page furniture. Declarations usually omit section subheadings and the posts and quotes the
+article embeds, so short heading-shaped lines, short lines the page sets as headings and text
+the page quotes in a ``<blockquote>`` stay; and a declaration that is only a teaser (much
+shorter than the body) decides nothing. The other way round, a declaration that holds all of
+a much shorter body shows the extractor stopped short, and the declared text replaces it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import Counter
 
 from lxml.html import HtmlElement
 
+from crawler.extraction.heading import innermost_holder
 from crawler.extraction.metadata import json_ld_objects
 from crawler.extraction.wording import shingles, words
 
@@ -36,6 +38,7 @@ _MIN_PARAGRAPH_SHARE = 0.5
 # Subheadings: short, and not ending like a sentence.
 _HEADING_WORDS = 10
 _SENTENCE_END = (".", "!", "?", ":")
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 
 
 def declared_article_body(tree: HtmlElement) -> str | None:
@@ -64,12 +67,25 @@ def _paragraphs_of(declared: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def reconcile_with_declared(body: str, declared: str | None) -> str:
+def _left_out_by_declarations(paragraph: str, tokens: list[str], tree: HtmlElement) -> bool:
+    """A short heading (even a question) or an embedded quote: what declarations leave out."""
+    holder = innermost_holder(tree, paragraph)
+    if holder is None:
+        return False
+    if len(tokens) < _HEADING_WORDS and holder.tag in _HEADING_TAGS:
+        return True
+    return holder.tag == "blockquote" or next(holder.iterancestors("blockquote"), None) is not None
+
+
+def reconcile_with_declared(
+    body: str, declared: str | None, tree: HtmlElement | None = None
+) -> str:
     """The body checked against the declared text, when the two agree on what the article is.
 
     If the declaration holds nearly all of the body and much more besides, the extractor
     stopped short (a split or lazily built page): the declared text is the body. If the body
-    holds nearly all of the declaration, paragraphs the declaration does not hold are dropped.
+    holds nearly all of the declaration, paragraphs the declaration does not hold are dropped,
+    unless ``tree`` (the page) shows them to be subheadings or quotes declarations omit.
     """
     if not declared:
         return body
@@ -90,6 +106,10 @@ def reconcile_with_declared(body: str, declared: str | None) -> str:
         looks_like_heading = len(tokens) < _HEADING_WORDS and not paragraph.rstrip().endswith(
             _SENTENCE_END
         )
-        if looks_like_heading or _share(tokens, declared_shingles) >= _MIN_PARAGRAPH_SHARE:
+        if (
+            looks_like_heading
+            or _share(tokens, declared_shingles) >= _MIN_PARAGRAPH_SHARE
+            or (tree is not None and _left_out_by_declarations(paragraph, tokens, tree))
+        ):
             kept.append(paragraph)
     return "\n\n".join(kept)

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.wording import words
 
-__all__ = ["is_standalone_lead", "strip_heading"]
+__all__ = ["innermost_holder", "is_standalone_lead", "strip_heading"]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # How far into the body a header block can reach: kicker, headline, dek, lead.
@@ -61,7 +61,7 @@ def _text_tokens(element: HtmlElement) -> list[str]:
     return words(element.text_content())
 
 
-def _innermost_holder(tree: HtmlElement, text: str) -> HtmlElement | None:
+def innermost_holder(tree: HtmlElement, text: str) -> HtmlElement | None:
     """The deepest element whose whole text is ``text`` (compared word by word).
 
     Found from the text nodes holding the longest word (a word is never split between
@@ -107,7 +107,7 @@ def is_standalone_lead(tree: HtmlElement, text: str) -> bool | None:
     nothing else).
     """
     wanted = words(text)
-    element = _innermost_holder(tree, text)
+    element = innermost_holder(tree, text)
     if element is None:
         return None
     if element.tag in _APART_TAGS:
@@ -125,7 +125,7 @@ def _without_header_lines(paragraphs: list[str], tree: HtmlElement) -> list[str]
     """Leading paragraphs that sit in an HTML ``<header>``: the article header's small print."""
     start = 0
     while start < min(_HEADER_LINES, len(paragraphs) - 1):
-        holder = _innermost_holder(tree, paragraphs[start])
+        holder = innermost_holder(tree, paragraphs[start])
         if holder is None or next(holder.iterancestors("header"), None) is None:
             break
         start += 1
@@ -136,7 +136,7 @@ def _without_dek(paragraphs: list[str], tree: HtmlElement) -> list[str]:
     """A first paragraph set as a long heading is the dek under the headline, not the story."""
     if len(paragraphs) < 2 or len(paragraphs[0]) < _MIN_DEK_CHARS:
         return paragraphs  # a short heading first may be the story's first section title
-    holder = _innermost_holder(tree, paragraphs[0])
+    holder = innermost_holder(tree, paragraphs[0])
     return paragraphs[1:] if holder is not None and holder.tag in _DEK_TAGS else paragraphs
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from crawler.extraction.byline import Byline, read_byline
 
@@ -95,12 +96,18 @@ def json_ld_objects(tree: Any) -> Iterator[dict[str, Any]]:
         yield from _walk(data)
 
 
+def _person_name(node: dict[str, Any]) -> str | None:
+    """``name``, or schema.org's ``givenName`` and ``familyName`` when only those are given."""
+    parts = (_text(node.get(key)) for key in ("givenName", "familyName"))
+    return _text(node.get("name")) or _text(" ".join(part for part in parts if part))
+
+
 def _names(value: object) -> Iterator[tuple[str, str]]:
     """(name, kind) of every author entry: kind "person", "organization" or "unknown"."""
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str) and (name := _text(item)):
             yield name, "unknown"
-        elif isinstance(item, dict) and (name := _text(item.get("name"))):
+        elif isinstance(item, dict) and (name := _person_name(item)):
             kinds = _types(item)
             kind = "organization" if kinds & {"organization", "newsmediaorganization"} else "person"
             yield name, kind
@@ -165,14 +172,20 @@ def _apply_meta(found: PageMetadata, meta: dict[str, list[str]]) -> None:
     found.description = first("og:description", "description", "twitter:description")
 
 
-def read_metadata(html: str) -> PageMetadata:
-    """Collect the article facts ``html`` declares (JSON-LD first, then meta tags)."""
+def read_metadata(page: str | HtmlElement) -> PageMetadata:
+    """Collect the article facts a page declares (JSON-LD first, then meta tags).
+
+    ``page`` is the HTML or, to spare a second parse, the tree the body extractor reads.
+    """
     found = PageMetadata()
-    if not html.strip():
-        return found
-    # Bytes with an explicit encoding: lxml would otherwise guess (latin-1) for str input
-    # that carries no charset declaration, and mangle every non-ASCII character.
-    tree = lxml_html.fromstring(html.encode("utf-8"), parser=_PARSER)
+    if isinstance(page, str):
+        if not page.strip():
+            return found
+        # Bytes with an explicit encoding: lxml would otherwise guess (latin-1) for str input
+        # that carries no charset declaration, and mangle every non-ASCII character.
+        tree = lxml_html.fromstring(page.encode("utf-8"), parser=_PARSER)
+    else:
+        tree = page
     for node in json_ld_objects(tree):
         if _types(node) & _ARTICLE_TYPES:
             _apply_json_ld(found, node)

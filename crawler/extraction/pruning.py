@@ -98,14 +98,22 @@ def _text_length_beyond(element: HtmlElement, limit: int) -> int:
     return length
 
 
-def _control_box(control: HtmlElement) -> HtmlElement | None:
-    """The largest small block around a form control that holds neither headline nor article."""
+def _control_box(
+    control: HtmlElement, headline_holders: set[HtmlElement], lengths: dict[HtmlElement, int]
+) -> HtmlElement | None:
+    """The largest small block around a form control that holds neither headline nor article.
+
+    ``headline_holders`` are the elements holding an ``<h1>``; ``lengths`` caches each
+    ancestor's text length, since the controls of one form share their ancestors.
+    """
     box, box_length = None, 0
     for ancestor in control.iterancestors():
-        if ancestor.tag in _CONTAINER_TAGS:
+        if ancestor.tag in _CONTAINER_TAGS or ancestor in headline_holders:
             break
-        length = _text_length_beyond(ancestor, _MAX_CONTROL_BOX_CHARS)
-        if length > _MAX_CONTROL_BOX_CHARS or ancestor.find(".//h1") is not None:
+        length = lengths.get(ancestor)
+        if length is None:
+            length = lengths[ancestor] = _text_length_beyond(ancestor, _MAX_CONTROL_BOX_CHARS)
+        if length > _MAX_CONTROL_BOX_CHARS:
             break
         box, box_length = ancestor, length
     if box is None or box_length == 0:
@@ -125,10 +133,12 @@ def mark_control_boxes(tree: HtmlElement) -> int:
     control sits in goes, as long as it is small (a widget, not the story's container).
     """
     marked = 0
+    headline_holders = {holder for h1 in tree.iter("h1") for holder in h1.iterancestors()}
+    lengths: dict[HtmlElement, int] = {}
     for control in tree.iter(*_CONTROL_TAGS):
         if control.tag == "input" and control.get("type", "").lower() in _BUTTON_INPUTS:
             continue
-        box = _control_box(control)
+        box = _control_box(control, headline_holders, lengths)
         if box is not None and box.get(PRUNE_MARK) is None:
             box.set(PRUNE_MARK, "")
             marked += 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.extraction import body_scores, shingle_counts
+from bench.extraction import body_scores, fold_of, is_cjk, shingle_counts
 from newsloom.settings import get_settings
 
 
@@ -57,6 +57,8 @@ def test_benchmark_prints_table_and_writes_every_page(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "newsloom" in result.stdout
     assert "trafilatura" in result.stdout
+    assert "fold A" in result.stdout
+    assert "CJK pages" in result.stdout
     written = json.loads(out.read_text(encoding="utf-8"))
     for extractor in ("newsloom", "trafilatura"):
         pages = written[extractor]
@@ -75,3 +77,16 @@ def test_benchmark_names_a_missing_directory(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode != 0
     assert "NEWSLOOM_SHARED_DIR" in result.stderr + result.stdout
+
+
+def test_folds_split_by_site_and_stay_put() -> None:
+    folds = {fold_of(f"site{i}.example") for i in range(20)}
+    assert folds == {"A", "B"}
+    assert fold_of("site1.example") == fold_of("site1.example")
+
+
+def test_cjk_pages_are_told_by_their_script() -> None:
+    assert is_cjk("東京で会議が開かれた")
+    assert is_cjk("서울에서 회의가 열렸다")
+    assert not is_cjk("Talks open in Tokyo (東京)")
+    assert not is_cjk("")

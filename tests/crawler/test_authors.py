@@ -112,3 +112,12 @@ def test_declared_person_labelled_editor_gives_way_to_the_byline() -> None:
         byline=Byline(entries=["Ann Lee"], editors=["Bo Kim"]),
     )
     assert choose_authors(found, [], "https://outlet.example/a") == ["Ann Lee"]
+
+
+def test_an_account_named_after_the_outlet_is_no_author() -> None:
+    found = PageMetadata(
+        person_authors=["Herald D"],
+        site_names=["Herald News"],
+        byline=Byline(entries=["Herald D"], in_text=["JANE DOE"]),
+    )
+    assert choose_authors(found, [], "https://heraldnews.example/a") == ["JANE DOE"]

@@ -66,3 +66,16 @@ def test_reads_a_body_declared_as_html_as_plain_text() -> None:
     declared = declared_article_body(_page(html_body))
     assert declared is not None and "<p>" not in declared
     assert reconcile_with_declared(ARTICLE[0], declared).count("\n\n") == len(ARTICLE) - 1
+
+
+def test_keeps_an_embedded_quote_and_a_subheading_the_declaration_omits() -> None:
+    quote = "So grateful for everything you have done for me, good luck my friend and see you soon."
+    subheading = "What happened before?"
+    paragraphs = [*ARTICLE[:2], subheading, quote, *ARTICLE[2:], NEWSLETTER]
+    html = "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+    html += f"<h2>{subheading}</h2><blockquote><p>{quote}</p></blockquote>"
+    html += "".join(f"<p>{p}</p>" for p in ARTICLE[2:]) + f"<div>{NEWSLETTER}</div>"
+    tree = lxml_html.fromstring(f"<html><body><article>{html}</article></body></html>")
+    body = "\n\n".join(paragraphs)
+    assert reconcile_with_declared(body, DECLARED, tree) == "\n\n".join(paragraphs[:-1])
+    assert reconcile_with_declared(body, DECLARED) == "\n\n".join(ARTICLE)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from lxml import html as lxml_html
+
 from crawler.extraction.metadata import read_metadata
 
 
@@ -67,3 +69,15 @@ def test_reads_author_meta_vocabularies_and_the_visible_byline() -> None:
     found = read_metadata(_page([], head, body))
     assert found.meta_authors == ["Ann Lee"]
     assert found.byline.entries == found.byline.marked == ["Bo Kim"]
+
+
+def test_reads_a_person_named_by_given_and_family_name() -> None:
+    author = {"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"}
+    found = read_metadata(_page({"@type": "NewsArticle", "author": [author]}))
+    assert found.person_authors == ["Anna Giulia Fink"]
+
+
+def test_reads_a_parsed_tree_as_it_reads_the_html() -> None:
+    page = _page({"@type": "NewsArticle", "headline": "Talks resume"}, body="<h1>Talks</h1>")
+    tree = lxml_html.fromstring(page)
+    assert read_metadata(tree) == read_metadata(page)
