@@ -9,7 +9,7 @@ import pytest
 from crawler.extraction.fields import extract_fields
 from newsloom.settings import get_settings
 from ops.dev.fixture_site.pages import (
-    CORPUS_OUTLET_ID,
+    OUTLET_IDS,
     SEED_OUTLETS,
     build_outlets,
     expected_articles,
@@ -31,8 +31,7 @@ SEED_WORD = {"almayadeen": "Pulhwasal", "scmp": "Haeil"}
 
 def _seed_pages() -> dict[str, tuple[str, str]]:
     """Each seed outlet's article page as (url, html), built as the fixture site serves it."""
-    origins = {spec.id: f"http://127.0.0.1:{8100 + n}" for n, spec in enumerate(SEED_OUTLETS)}
-    origins[CORPUS_OUTLET_ID] = "http://127.0.0.1:8099"
+    origins = {outlet: f"http://127.0.0.1:{8100 + n}" for n, outlet in enumerate(OUTLET_IDS)}
     outlets = build_outlets(get_settings().shared_dir, origins)
     pages = {}
     for spec in SEED_OUTLETS:
