@@ -35,6 +35,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from crawler.frontier.state import ALIVE_TTL_S, CrawlState, UrlState
@@ -200,17 +201,18 @@ class RedisFrontierScheduler:
         self.state.finish(url, state, reason)
 
     def _serialise(self, request: scrapy.Request) -> dict[str, Any]:
-        source = request.cb_kwargs.get("source")
-        callback = getattr(request.callback, "__name__", None)
-        errback = getattr(request.errback, "__name__", None)
-        meta = {key: request.meta[key] for key in _KEPT_META if key in request.meta}
+        # Scrapy's own form (callbacks by spider method name), kept to what a re-fetch needs
+        # and JSON can hold: the source by id (the spider has the models), the meta in
+        # _KEPT_META; frontier requests are plain GETs with no headers or body of their own.
+        stored = request.to_dict(spider=self.spider)
+        source = stored["cb_kwargs"].get("source")
         return {
-            "callback": callback,
-            "errback": errback,
+            "callback": stored["callback"],
+            "errback": stored["errback"],
             "source": getattr(source, "id", None),
-            "meta": meta,
-            "priority": request.priority,
-            "dont_filter": request.dont_filter,
+            "meta": {key: stored["meta"][key] for key in _KEPT_META if key in stored["meta"]},
+            "priority": stored["priority"],
+            "dont_filter": stored["dont_filter"],
         }
 
     def _deserialise(self, url: str, stored: dict[str, Any]) -> scrapy.Request:
@@ -218,14 +220,17 @@ class RedisFrontierScheduler:
         assert spider is not None  # the engine opens the scheduler before asking it
         sources = {source.id: source for source in getattr(spider, "sources", [])}
         cb_kwargs = {"source": sources[stored["source"]]} if stored.get("source") else {}
-        return scrapy.Request(
-            url,
-            callback=getattr(spider, stored["callback"]) if stored.get("callback") else None,
-            errback=getattr(spider, stored["errback"]) if stored.get("errback") else None,
-            cb_kwargs=cb_kwargs,
-            meta=dict(stored.get("meta") or {}),
-            priority=int(stored.get("priority", 0)),
-            dont_filter=bool(stored.get("dont_filter")),
+        return request_from_dict(
+            {
+                "url": url,
+                "callback": stored.get("callback"),
+                "errback": stored.get("errback"),
+                "cb_kwargs": cb_kwargs,
+                "meta": dict(stored.get("meta") or {}),
+                "priority": int(stored.get("priority", 0)),
+                "dont_filter": bool(stored.get("dont_filter")),
+            },
+            spider=spider,
         )
 
     def _reached_downloader(self, request: scrapy.Request, spider: Spider) -> None:
