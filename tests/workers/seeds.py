@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from newsloom.schema import Article
+from newsloom.schema import Article, Enrichment
 from newsloom.settings import Settings
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "corpus_bodies",
     "gold",
     "gold_corpus",
+    "plain_article",
     "publisher_article",
     "seed_article",
     "seed_paths",
@@ -95,4 +96,20 @@ def publisher_article(page: str) -> Article:
         source_name=page.split("/")[-1].split("_")[0],
         title=record["title"],
         body=record["body"],
+    )
+
+
+def plain_article(
+    body: str, *, title: str = "", language: str | None = "en", enrichment: Enrichment | None = None
+) -> Article:
+    """An article of one loopback page with just this text, for a single stage's tests."""
+    return Article(
+        url="http://127.0.0.1/a",
+        canonical_url="http://127.0.0.1/a",
+        source_id="test",
+        source_name="Test",
+        title=title,
+        body=body,
+        language=language,
+        enrichment=enrichment or Enrichment(),
     )

@@ -4,22 +4,13 @@ native-script names, on real data."""
 from __future__ import annotations
 
 from newsloom.schema import Article, Enrichment, Entity
+from tests.workers.seeds import plain_article
 from workers.enrichment.geotag import geotag
 
 
 def _geotagged(body: str, places: list[str], language: str = "en") -> Article:
     entities = [Entity(name=name, type="place", surface_forms=[name]) for name in places]
-    article = Article(
-        url="http://127.0.0.1/a",
-        canonical_url="http://127.0.0.1/a",
-        source_id="test",
-        source_name="Test",
-        title="",
-        body=body,
-        language=language,
-        enrichment=Enrichment(entities=entities),
-    )
-    return geotag(article)
+    return geotag(plain_article(body, language=language, enrichment=Enrichment(entities=entities)))
 
 
 def _place(article: Article, name: str) -> tuple[str | None, float, float]:

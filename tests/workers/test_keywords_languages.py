@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsloom.schema import Article
+from tests.workers.seeds import plain_article
 from workers.enrichment.keywords import extract_keywords
 from workers.enrichment.topics import score_topics
 
@@ -27,21 +27,9 @@ _METHOD = {
 }
 
 
-def _article(body: str, language: str) -> Article:
-    return Article(
-        url="http://127.0.0.1/a",
-        canonical_url="http://127.0.0.1/a",
-        source_id="test",
-        source_name="Test",
-        title="",
-        body=body,
-        language=language,
-    )
-
-
 @pytest.mark.parametrize("language", sorted(_LAUNCHES))
 def test_keywords_are_the_languages_terms(language: str) -> None:
-    enrichment = extract_keywords(_article(_LAUNCHES[language], language)).enrichment
+    enrichment = extract_keywords(plain_article(_LAUNCHES[language], language=language)).enrichment
     terms = [keyword.term for keyword in enrichment.keywords]
     assert terms[0] == _EXPECTED_TERM[language], terms
     # No particle-laden words ("탄도미사일을"), stopwords ("что", "для") or clauses.
@@ -52,7 +40,7 @@ def test_keywords_are_the_languages_terms(language: str) -> None:
 
 def test_a_spaced_language_without_an_analyser_drops_its_stopwords() -> None:
     body = "Die Rakete und die Rakete und der Start und der Start."
-    enrichment = extract_keywords(_article(body, "de")).enrichment
+    enrichment = extract_keywords(plain_article(body, language="de")).enrichment
     assert {keyword.term for keyword in enrichment.keywords} == {"rakete", "start"}
     assert enrichment.methods["keywords"] == "words+stopwords-de"
 

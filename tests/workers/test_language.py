@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsloom.schema import Article
+from tests.workers.seeds import plain_article
 from workers.enrichment.language import identify_language, language_of
 
 
@@ -24,24 +24,14 @@ def test_short_headlines(headline: str, language: str) -> None:
     assert language_of(headline) == language
 
 
-def _article(title: str, body: str, language: str | None) -> Article:
-    return Article(
-        url="http://127.0.0.1/a",
-        canonical_url="http://127.0.0.1/a",
-        source_id="s",
-        source_name="s",
-        title=title,
-        body=body,
-        language=language,
-    )
-
-
 def test_a_declared_language_wins_over_a_guess_on_very_short_text() -> None:
-    article = identify_language(_article("Hwasong", "", "ko"))
+    article = identify_language(plain_article("", title="Hwasong", language="ko"))
     assert article.language == "ko"
     assert article.enrichment.stage_versions["language"]
 
 
 def test_text_decides_when_there_is_enough_of_it() -> None:
     body = "Pyongyang announced the test of a new cruise missile on Friday morning."
-    assert identify_language(_article("Missile test", body, "ko")).language == "en"
+    assert (
+        identify_language(plain_article(body, title="Missile test", language="ko")).language == "en"
+    )
