@@ -10,7 +10,6 @@ tell apart: 2 for bad input, 3 for a service that is unavailable, 1 for anything
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +27,8 @@ def version_callback(value: bool) -> None:
     """Print the installed version and exit (the ``--version`` option)."""
     if not value:
         return
+    from importlib.metadata import PackageNotFoundError, version  # costs --help 0.1 s
+
     try:
         installed = version("newsloom")
     except PackageNotFoundError:
