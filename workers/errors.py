@@ -18,7 +18,7 @@ class DeliveryLimitError(RuntimeError):
 
 # Everything else (a payload that does not validate, a bug) fails the same way every time,
 # so it goes straight to the quarantine instead of burning retries.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     TransientError,
     redis.ConnectionError,
     redis.TimeoutError,
