@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import time
 import uuid
@@ -31,26 +32,35 @@ from newsloom.queues import ALL_QUEUES, ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
+from ops.dev.local.elasticsearch_server import (
+    TRANSPORT_PORT_OFFSET,
+    start_elasticsearch,
+    stop_elasticsearch,
+)
 from ops.dev.local.launch import worker_process
 from ops.dev.local.redis_server import start_redis, stop_redis
 from ops.dev.local.supervision import wait_until
+from search.client import create_client
 from search.templates import ensure_index
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from workers.app import create_celery
 from workers.metrics import MULTIPROC_ENV
 
 __all__ = [
+    "QUIET",
     "ChaosWorker",
     "articles_for",
     "assert_indexed_exactly_once",
     "chaos_pipeline",
+    "exited",
     "indexed_count",
     "kill_process_group",
+    "private_elasticsearch",
     "restart_redis",
     "send_articles",
 ]
 
-_QUIET = Console(stderr=True, quiet=True)
+QUIET = Console(stderr=True, quiet=True)
 
 
 @dataclass
@@ -112,11 +122,11 @@ def chaos_pipeline(
         }
     )
     try:
-        start_redis(settings, _QUIET)
+        start_redis(settings, QUIET)
         ensure_index(es, settings.index_alias)
         yield ChaosPipeline(settings, root)
     finally:
-        stop_redis(settings, _QUIET)
+        stop_redis(settings, QUIET)
         es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
         lenient = es.options(ignore_status=404)
         lenient.indices.delete_index_template(name=settings.index_alias)
@@ -124,20 +134,51 @@ def chaos_pipeline(
         shutil.rmtree(root, ignore_errors=True)
 
 
+@contextmanager
+def private_elasticsearch(services: Settings) -> Iterator[tuple[Settings, Elasticsearch]]:
+    """A node of the test's own (to stop and start), on free ports; removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="newsloom-chaos-es-"))
+    # Elasticsearch runs as its own user when we are root: it must be able to enter the dir.
+    root.chmod(0o711)
+    port = free_port()
+    while _taken(port + TRANSPORT_PORT_OFFSET):
+        port = free_port()
+    settings = Settings.model_validate(
+        {
+            **services.model_dump(),
+            "elasticsearch_url": f"http://127.0.0.1:{port}",
+            "elasticsearch_heap": "512m",
+            "state_dir": root,
+        }
+    )
+    try:
+        start_elasticsearch(settings, QUIET)
+        yield settings, create_client(settings)
+    finally:
+        stop_elasticsearch(settings, QUIET)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _taken(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def restart_redis(settings: Settings, down_s: float) -> None:
     """Stop the pipeline's Redis (it saves its append-only file), wait, start it again."""
-    stop_redis(settings, _QUIET)
+    stop_redis(settings, QUIET)
     time.sleep(down_s)
-    start_redis(settings, _QUIET)
+    start_redis(settings, QUIET)
 
 
 def kill_process_group(pid: int) -> None:
     """SIGKILL a whole process group, as the OOM killer or a lost host does to a worker."""
     os.killpg(pid, signal.SIGKILL)
-    assert wait_until(lambda: not Path(f"/proc/{pid}").exists() or _zombie(pid), 10)
+    assert wait_until(lambda: exited(pid), 10)
 
 
-def _zombie(pid: int) -> bool:
+def exited(pid: int) -> bool:
+    """Whether process ``pid`` has ended (gone, or a zombie its parent has not reaped)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except FileNotFoundError:
