@@ -31,8 +31,8 @@ from tests.chaos.cluster import (
 pytestmark = pytest.mark.integration
 
 ARTICLES = 20
-BACKOFF_MAX_S = 4.0
-DOWN_S = 40.0
+BACKOFF_MAX_S = 3.0
+DOWN_S = 30.0
 # What the old base task allowed before quarantining.
 OLD_MAX_RETRIES = 8
 

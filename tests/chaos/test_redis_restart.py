@@ -26,7 +26,7 @@ from tests.chaos.cluster import (
 pytestmark = pytest.mark.integration
 
 ARTICLES = 40
-DOWN_S = 15.0
+DOWN_S = 10.0
 
 
 def test_a_redis_restart_mid_drain_loses_nothing(services: Settings, es: Elasticsearch) -> None:
