@@ -15,8 +15,8 @@ from workers.app import create_celery
 pytestmark = pytest.mark.integration
 
 PRIVATE_DB = 9
-# Renewed every 2 s; without renewal any sweep would hand the message out again after 6 s.
-VISIBILITY_S = 6
+# Renewed every second; without renewal a sweep would hand the message out again after 3 s.
+VISIBILITY_S = 3
 
 
 def test_a_task_longer_than_the_visibility_timeout_is_delivered_once(
@@ -26,9 +26,9 @@ def test_a_task_longer_than_the_visibility_timeout_is_delivered_once(
         services, es, PRIVATE_DB, "leases", broker_visibility_timeout_s=VISIBILITY_S
     ) as worker:
         settings = worker.settings
-        article = seed_article(seed_paths()[2], "outlives-its-lease")
+        article = seed_article(seed_paths()[0], "outlives-its-lease")
         # Several visibility timeouts of enrichment.
-        slow = article.model_copy(update={"body": (article.body + "\n") * 400})
+        slow = article.model_copy(update={"body": (article.body + "\n") * 1500})
         sent = create_celery(settings).send_task(
             ENRICH_TASK, args=(slow.model_dump(mode="json"),), queue=ENRICH_QUEUE
         )
