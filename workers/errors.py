@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import elasticsearch
+import kombu.exceptions
 import redis
 
 __all__ = ["TRANSIENT_ERRORS", "DeliveryLimitError", "TransientError"]
@@ -26,4 +27,7 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     redis.exceptions.LockError,
     elasticsearch.ConnectionError,
     elasticsearch.ConnectionTimeout,
+    # A task sending the next stage's message while the broker is away (kombu gives up
+    # publishing): the message is not lost, the task runs again when Redis is back.
+    kombu.exceptions.OperationalError,
 )

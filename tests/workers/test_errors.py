@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import elasticsearch
+import kombu.exceptions
 import pydantic
 import pytest
 import redis
@@ -26,6 +27,7 @@ def _validation_error() -> pydantic.ValidationError:
         redis.TimeoutError("slow"),
         redis.exceptions.LockError("held elsewhere"),
         elasticsearch.ConnectionError("refused"),
+        kombu.exceptions.OperationalError("broker unreachable"),
     ],
 )
 def test_service_hiccups_are_retried(error: Exception) -> None:
