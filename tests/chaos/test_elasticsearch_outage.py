@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from newsloom import quarantine
-from newsloom.queues import INDEX_TASK
+from newsloom.queues import ALL_QUEUES, INDEX_QUEUE, INDEX_TASK
 from newsloom.settings import Settings
 from newsloom.state import redis_client
 from ops.dev.local.elasticsearch_server import start_elasticsearch, stop_elasticsearch
 from ops.dev.local.supervision import wait_until
+from ops.prometheus.queues import QueueDepthCollector
 from tests.chaos.cluster import (
     QUIET,
     articles_for,
@@ -55,6 +57,14 @@ def test_an_elasticsearch_outage_ends_with_everything_indexed(services: Settings
             send_articles(settings, articles[2:])
             time.sleep(DOWN_S)
             assert quarantine.count(client) == 0, list(quarantine.entries(client))
+            # The exporter shows the work waiting on retries, and for how long it has failed.
+            exported = CollectorRegistry()
+            exported.register(QueueDepthCollector(client, ALL_QUEUES))
+            index = {"queue": INDEX_QUEUE}
+            assert (exported.get_sample_value("newsloom_queue_retrying_messages", index) or 0) >= 1
+            age = exported.get_sample_value("newsloom_queue_retrying_oldest_age_seconds", index)
+            assert age is not None and age > DOWN_S / 2, age
+            assert (exported.get_sample_value("newsloom_queue_unacked_messages") or 0) >= 1
             start_elasticsearch(es_settings, QUIET)
             back_at = time.monotonic()
 
@@ -71,6 +81,7 @@ def test_an_elasticsearch_outage_ends_with_everything_indexed(services: Settings
             # More retries than the old policy allowed, and still nothing given up.
             assert retried > OLD_MAX_RETRIES, retried
             assert worker.metric("newsloom_worker_tasks_total", outcome="failure") == 0
+            assert exported.get_sample_value("newsloom_queue_retrying_messages", index) == 0
     print(
         f"elasticsearch outage: {retried:.0f} retries, all indexed {recovered_s:.0f} s after return"
     )
