@@ -96,13 +96,16 @@ class PipelineTask(Task):  # type: ignore[type-arg]
         return queue_of(self.name, self.request.delivery_info)
 
     def _count_delivery(self) -> None:
-        """Count this delivery; refuse a message delivered more than ``MAX_DELIVERIES`` times."""
+        """Count this delivery (and a redelivery); refuse one past ``MAX_DELIVERIES``."""
         key = _deliveries_key(str(self.request.id))
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, _DELIVERY_TTL_S)
             deliveries, _ = pipe.execute()
-        if int(deliveries) > 1:
+        # The broker flags a message it put back (swept after a lost worker, requeued, or
+        # handed back at shutdown) even when no earlier delivery got as far as starting.
+        restored = bool((self.request.delivery_info or {}).get("redelivered"))
+        if int(deliveries) > 1 or restored:
             task_redelivered.send(sender=self, task=self.name)
         if int(deliveries) > MAX_DELIVERIES:
             raise DeliveryLimitError(
