@@ -3,6 +3,9 @@
 Redis has no dead-letter exchange, so the base task (``workers.base``) writes here when an
 error is permanent, retries are exhausted or a message was delivered too often. Each entry is
 a complete copy of the task's arguments, so ``replay`` re-queues exactly the failed work.
+The worker's consumer (``workers.unreadable``) writes here too, when a queue holds something
+that is not a task it can run: those entries keep the message as received (``raw``), to be
+inspected, and cannot be replayed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from newsloom.schema import article_id
 from newsloom.state import KEY_PREFIX
 
 __all__ = [
+    "NotReplayableError",
     "QuarantineEntry",
     "add",
     "count",
@@ -35,6 +39,10 @@ _ENTRIES = f"{KEY_PREFIX}:quarantine:entries"  # hash: entry id -> JSON
 _ORDER = f"{KEY_PREFIX}:quarantine:order"  # sorted set: entry id by failure time
 
 
+class NotReplayableError(ValueError):
+    """The entry holds a message that was never a runnable task; replaying it cannot help."""
+
+
 class QuarantineEntry(BaseModel):
     """One failed task message, with why it failed."""
 
@@ -46,6 +54,15 @@ class QuarantineEntry(BaseModel):
     error_type: str
     deliveries: int = 1
     failed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    raw: str | None = Field(
+        default=None,
+        description="The message as received, when it could not be read as a runnable task.",
+    )
+
+    @property
+    def replayable(self) -> bool:
+        """Whether ``replay`` can send it again (a task that ran, not an unreadable message)."""
+        return self.raw is None
 
     @property
     def article_id(self) -> str | None:
@@ -106,11 +123,18 @@ def replay(client: redis.Redis, celery: Celery, entry_id: str) -> str | None:
     """Re-queue one entry's task with its original arguments; return the new task id.
 
     The entry is removed only after the message is in the broker, so a failed send leaves it
-    in the quarantine. If the task fails again it comes back under its new task id.
+    in the quarantine. If the task fails again it comes back under its new task id. Raises
+    ``NotReplayableError`` for an unreadable message.
     """
     entry = get(client, entry_id)
     if entry is None:
         return None
+    if not entry.replayable:
+        raise NotReplayableError(
+            f"{entry_id} is an unreadable message ({entry.reason}), not a failed task: inspect "
+            "it with `newsloom quarantine show`, fix its producer, then remove it with "
+            "`newsloom quarantine purge`"
+        )
     result = celery.send_task(entry.task, args=entry.args, queue=entry.queue)
     remove(client, entry_id)
     return str(result.id)

@@ -63,6 +63,27 @@ class Settings(BaseSettings):
     )
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
     task_time_limit_s: int = Field(default=300, gt=0)
+    # Delivery (issue #12). A worker renews the lease on every message it holds, so only a
+    # dead worker's messages outlive this and go back to the queue; see docs/decisions.md.
+    broker_visibility_timeout_s: int = Field(
+        default=30,
+        ge=3,
+        description="A message held this long without its worker renewing it is redelivered.",
+    )
+    retry_backoff_max_s: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Longest wait between retries of a transient error, so work resumes within about "
+            "this long after Elasticsearch or Redis comes back."
+        ),
+    )
+    retry_max_age_s: int = Field(
+        default=7 * 86400,
+        gt=0,
+        description="A task still failing with transient errors this long after its first "
+        "failure is quarantined.",
+    )
     # Metrics (issue #6). Ports of 0 switch an endpoint off; "" switches the Pushgateway off.
     metrics_host: str = Field(
         default="127.0.0.1", description="Address metrics endpoints bind to (0.0.0.0 in compose)."

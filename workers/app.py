@@ -11,23 +11,27 @@ from celery import Celery
 from newsloom.messaging import celery_configuration
 from newsloom.settings import Settings, get_settings
 from workers import metrics as _metrics  # noqa: F401 - connects the metrics signal receivers
-from workers.base import RETRY_BACKOFF_MAX_S
+from workers.leases import LeaseRenewal
 
-_MIN_VISIBILITY_TIMEOUT_S = 3600
+# How often each worker sweeps ``unacked_index`` for messages whose lease ran out. kombu's
+# default (10 s, and only every 10th sweep scans) would add ~100 s to every lost worker.
+_RESTORE_SWEEP_S = 5
 
 
-def visibility_timeout_s(settings: Settings) -> int:
-    """How long Redis waits for an acknowledgement before delivering a message again.
+def broker_transport_options(settings: Settings) -> dict[str, float]:
+    """The Redis transport's delivery options: a short visibility timeout, a frequent sweep.
 
-    With Redis, a message a worker holds (running, or waiting out a retry countdown) goes
-    back to the queue after this long, so it must outlast the task time limit and the
-    longest retry countdown, with room to spare; else the same work runs twice at once.
+    Safe because ``workers.leases.LeaseRenewal`` renews every message a live worker holds; only
+    an abandoned message outlives the timeout.
     """
-    longest_hold = max(settings.task_time_limit_s, RETRY_BACKOFF_MAX_S)
-    return max(_MIN_VISIBILITY_TIMEOUT_S, 2 * longest_hold)
+    return {
+        "visibility_timeout": settings.broker_visibility_timeout_s,
+        "unacked_restore_interval": _RESTORE_SWEEP_S,
+        "unacked_restore_throttle": 1,
+    }
 
 
-__all__ = ["app", "create_celery", "visibility_timeout_s"]
+__all__ = ["app", "broker_transport_options", "create_celery"]
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -44,8 +48,12 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit_s,
         task_soft_time_limit=max(1, settings.task_time_limit_s - 30),
-        broker_transport_options={"visibility_timeout": visibility_timeout_s(settings)},
+        broker_transport_options=broker_transport_options(settings),
+        # Garbage on a queue is quarantined, never fatal nor silently dropped.
+        broker_transport="workers.transport:Transport",
+        worker_consumer="workers.consumer:QuarantiningConsumer",
     )
+    celery.steps["consumer"].add(LeaseRenewal)
     return celery
 
 

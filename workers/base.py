@@ -1,41 +1,55 @@
-"""The one base class every newsloom task uses: late acks, bounded retries, the quarantine.
+"""The one base class every newsloom task uses: late acks, retries without loss, the quarantine.
+
+Nothing is acknowledged or deleted before it is done or quarantined:
 
 - ``acks_late`` + ``reject_on_worker_lost``: a message is acknowledged only when its task has
-  finished, so a worker killed mid-task leaves the work to another worker.
-- Transient errors (``workers.errors.TRANSIENT_ERRORS``) retry with exponential backoff and
-  jitter, at most ``max_retries`` times.
-- Deliveries are counted in Redis per task id: a message that keeps killing workers (so never
-  gets to fail normally) is quarantined after ``MAX_DELIVERIES`` instead of looping forever.
-- Permanent errors, and transient ones that outlast the retries, land in the quarantine
-  (``newsloom.quarantine``) with the reason, ready to be inspected and replayed.
+  finished, so a worker killed mid-task leaves the work to another worker (and the lease
+  renewal in ``workers.leases`` brings a dead worker's messages back within the broker's
+  visibility timeout).
+- Transient errors (``workers.errors.TRANSIENT_ERRORS``) retry with capped exponential backoff
+  and full jitter (at most ``retry_backoff_max_s`` apart) for as long as
+  ``retry_max_age_s``: an outage of any ordinary length ends with the work done, and it
+  resumes within about ``retry_backoff_max_s`` of the service's return. Celery's autoretry is
+  not used: when the broker itself is down it cannot publish the retry and deletes the
+  message; here the message is rejected *with* requeue, and if even that cannot reach Redis
+  it stays unacknowledged in Redis and comes back after the visibility timeout.
+- Deliveries are counted in Redis per task id and reset when a task ends or schedules its
+  retry: a message that keeps killing workers (so never gets to fail normally) is quarantined
+  after ``MAX_DELIVERIES`` instead of looping forever.
+- Permanent errors, and transient ones older than ``retry_max_age_s``, land in the quarantine
+  (``newsloom.quarantine``) with the reason, ready to be inspected and replayed. If the
+  quarantine cannot be written (Redis down), the message is requeued, not acknowledged.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import redis
-from billiard.einfo import ExceptionInfo
 from celery import Task
+from celery.exceptions import Ignore, Reject, Retry
+from celery.utils.time import get_exponential_backoff_interval
 
-from newsloom import quarantine
+from newsloom import quarantine, retries
 from newsloom.queues import queue_of
 from newsloom.settings import get_settings
 from newsloom.state import KEY_PREFIX, redis_client
 from workers.errors import TRANSIENT_ERRORS, DeliveryLimitError
+from workers.signals import task_redelivered, task_requeued
 
-__all__ = ["MAX_DELIVERIES", "MAX_RETRIES", "RETRY_BACKOFF_MAX_S", "PipelineTask"]
+__all__ = ["MAX_DELIVERIES", "PipelineTask"]
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 8
-# The longest countdown a retry waits; the broker's visibility timeout must outlast it.
-RETRY_BACKOFF_MAX_S = 300
-# Each retry is a new delivery of the same task id; the slack allows for a few redeliveries
-# after lost workers before the message is judged poisonous.
-MAX_DELIVERIES = MAX_RETRIES + 3
+# Deliveries in a row that did not end (no success, retry or quarantine): worker deaths, or
+# Redis lost before the outcome was written. Healthy work needs one; the slack covers a few
+# lost workers and broker restarts before the message is judged poisonous.
+MAX_DELIVERIES = 10
 _DELIVERY_TTL_S = 7 * 24 * 3600
+# The first retry waits up to this long; each further one doubles, up to retry_backoff_max_s.
+_BACKOFF_FACTOR_S = 1
 
 
 def _deliveries_key(task_id: str) -> str:
@@ -47,11 +61,8 @@ class PipelineTask(Task):  # type: ignore[type-arg]
 
     acks_late = True
     reject_on_worker_lost = True
-    autoretry_for = TRANSIENT_ERRORS
-    retry_backoff = 2
-    retry_backoff_max = RETRY_BACKOFF_MAX_S
-    retry_jitter = True
-    max_retries = MAX_RETRIES
+    # Unlimited by count: retries end by age (``retry_max_age_s``), see ``_retry_later``.
+    max_retries = None
 
     _redis: redis.Redis | None = None
 
@@ -62,48 +73,118 @@ class PipelineTask(Task):  # type: ignore[type-arg]
             self._redis = redis_client(get_settings())
         return self._redis
 
-    def before_start(self, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        """Count this delivery; refuse a message delivered more than ``MAX_DELIVERIES`` times."""
-        key = _deliveries_key(task_id)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task; turn every failure into a retry, a requeue or a quarantine entry."""
+        try:
+            self._count_delivery()
+            result = super().__call__(*args, **kwargs)
+        except (Retry, Reject, Ignore):
+            raise
+        except TRANSIENT_ERRORS as error:
+            outcome = self._retry_later(error, args)
+            if outcome is None:  # too old to retry: quarantined, so it fails as itself
+                raise
+            raise outcome from error
+        except Exception as error:
+            self._quarantine(error, args, f"{type(error).__name__}: {error}")
+            raise
+        self._forget()
+        return result
+
+    @property
+    def _queue(self) -> str:
+        return queue_of(self.name, self.request.delivery_info)
+
+    def _count_delivery(self) -> None:
+        """Count this delivery (and a redelivery); refuse one past ``MAX_DELIVERIES``."""
+        key = _deliveries_key(str(self.request.id))
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, _DELIVERY_TTL_S)
             deliveries, _ = pipe.execute()
+        # The broker flags a message it put back (swept after a lost worker, requeued, or
+        # handed back at shutdown) even when no earlier delivery got as far as starting.
+        restored = bool((self.request.delivery_info or {}).get("redelivered"))
+        if int(deliveries) > 1 or restored:
+            task_redelivered.send(sender=self, task=self.name)
         if int(deliveries) > MAX_DELIVERIES:
             raise DeliveryLimitError(
                 f"delivered {deliveries} times without finishing (limit {MAX_DELIVERIES}); "
                 "it may crash or hang the worker: inspect it before replaying"
             )
 
-    def on_success(
-        self, retval: Any, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> None:
-        """Forget the delivery count of a finished task."""
-        self.redis.delete(_deliveries_key(task_id))
-
-    def on_failure(
-        self,
-        exc: Exception,
-        task_id: str,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        einfo: ExceptionInfo,
-    ) -> None:
-        """Quarantine the message with the reason it failed for good."""
-        retries = int(self.request.retries or 0)
-        reason = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, TRANSIENT_ERRORS):
-            reason = f"still failing after {retries} retries: {reason}"
-        deliveries = self.redis.get(_deliveries_key(task_id))
-        entry = quarantine.QuarantineEntry(
-            id=task_id,
-            task=self.name,
-            queue=queue_of(self.name, self.request.delivery_info),
-            args=list(args),
-            reason=reason,
-            error_type=type(exc).__name__,
-            deliveries=int(deliveries or 1),
+    def _retry_later(self, error: Exception, args: tuple[Any, ...]) -> Exception | None:
+        """Schedule a retry (``Retry``), give the message back (``Reject``), or quarantine it."""
+        settings = get_settings()
+        attempts = int(self.request.retries or 0)
+        try:
+            first_failure = retries.mark(self.redis, self._queue, str(self.request.id))
+        except redis.RedisError as down:
+            return self._requeue(down)
+        failing_s = time.time() - first_failure
+        if failing_s > settings.retry_max_age_s:
+            reason = (
+                f"still failing after {attempts} retries over {failing_s:.0f} s "
+                f"(NEWSLOOM_RETRY_MAX_AGE_S={settings.retry_max_age_s}): "
+                f"{type(error).__name__}: {error}"
+            )
+            self._quarantine(error, args, reason)
+            return None
+        countdown = get_exponential_backoff_interval(
+            _BACKOFF_FACTOR_S, attempts, int(settings.retry_backoff_max_s), full_jitter=True
         )
-        quarantine.add(self.redis, entry)
-        self.redis.delete(_deliveries_key(task_id))
+        try:
+            retry = self.retry(exc=error, countdown=countdown, throw=False)
+        except Reject as unpublished:
+            # Celery could not publish the retry (the broker is down) and would delete the
+            # message; give it back instead.
+            return self._requeue(unpublished)
+        self._clear_quietly(deliveries=True, retrying=False)
+        return retry
+
+    def _requeue(self, cause: object) -> Reject:
+        """The message goes back to its queue (or, Redis down, stays unacknowledged there)."""
+        task_requeued.send(sender=self, task=self.name)
+        logger.warning(
+            "task %s (%s) left for redelivery, its outcome could not be recorded: %s",
+            self.request.id, self.name, cause,
+        )  # fmt: skip
+        return Reject(f"outcome not recorded ({cause}); left for redelivery", requeue=True)
+
+    def _quarantine(self, error: BaseException, args: tuple[Any, ...], reason: str) -> None:
+        """Store the message with ``reason``; requeue it instead if Redis cannot take it."""
+        task_id = str(self.request.id)
+        try:
+            deliveries = self.redis.get(_deliveries_key(task_id))
+            entry = quarantine.QuarantineEntry(
+                id=task_id,
+                task=self.name,
+                queue=self._queue,
+                args=list(args),
+                reason=reason,
+                error_type=type(error).__name__,
+                deliveries=int(deliveries or 1),
+            )
+            quarantine.add(self.redis, entry)
+        except redis.RedisError as down:
+            raise self._requeue(down) from error
+        self._clear_quietly(deliveries=True, retrying=True)
         logger.error("quarantined task %s (%s): %s", task_id, self.name, reason)
+
+    def _forget(self) -> None:
+        """Drop a finished task's delivery count and retry mark."""
+        self._clear_quietly(deliveries=True, retrying=True)
+
+    def _clear_quietly(self, *, deliveries: bool, retrying: bool) -> None:
+        # Bookkeeping after the outcome is safe: a failure here only leaves a count that
+        # expires, never work undone, so it must not turn a finished task into a failed one.
+        task_id = str(self.request.id)
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                if deliveries:
+                    pipe.delete(_deliveries_key(task_id))
+                if retrying:
+                    retries.forget(pipe, self._queue, task_id)
+                pipe.execute()
+        except redis.RedisError as down:
+            logger.warning("could not clear the delivery state of task %s: %s", task_id, down)

@@ -83,15 +83,22 @@ def replay(
     if not entry_ids:
         raise InvalidInputError("name entry ids or pass --all")
     celery = task_sender(settings)
-    missing = []
+    missing, unreadable = [], []
     for entry_id in track(entry_ids, description="replaying", console=console):
-        new_id = quarantine.replay(client, celery, entry_id)
+        try:
+            new_id = quarantine.replay(client, celery, entry_id)
+        except quarantine.NotReplayableError as error:
+            unreadable.append(entry_id)
+            console.print(str(error))
+            continue
         if new_id is None:
             missing.append(entry_id)
         else:
             console.print(f"replayed {entry_id} as {new_id}")
     if missing:
         raise NotFoundError(f"not in the quarantine: {', '.join(missing)}")
+    if unreadable and not replay_all:
+        raise InvalidInputError(f"unreadable, not replayed: {', '.join(unreadable)}")
 
 
 @quarantine_app.command("purge")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import elasticsearch
+import kombu.exceptions
 import redis
 
 from newsloom.errors import NewsloomError, TransientError
@@ -16,7 +17,7 @@ class DeliveryLimitError(NewsloomError):
 
 # Everything else (a payload that does not validate, a bug) fails the same way every time,
 # so it goes straight to the quarantine instead of burning retries.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     TransientError,
     redis.ConnectionError,
     redis.TimeoutError,
@@ -24,4 +25,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.LockError,
     elasticsearch.ConnectionError,
     elasticsearch.ConnectionTimeout,
+    # A task sending the next stage's message while the broker is away (kombu gives up
+    # publishing): the message is not lost, the task runs again when Redis is back.
+    kombu.exceptions.OperationalError,
 )

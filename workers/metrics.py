@@ -25,6 +25,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from newsloom.metrics import FAILED, INDEXED, STALE, IndexingMetrics
 from newsloom.queues import INDEX_TASK
 from newsloom.settings import get_settings
+from workers import signals as delivery_signals
 
 __all__ = ["MULTIPROC_ENV", "WorkerMetrics", "exporter_registry"]
 
@@ -46,8 +47,20 @@ class WorkerMetrics:
             ["task", "state"], buckets=TASK_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.outcomes = Counter(
-            "newsloom_worker_tasks", "Task outcomes (success, failure, retry) by task.",
+            "newsloom_worker_tasks",
+            "Task outcomes (success, failure, retry, requeued: outcome not recordable) by task.",
             ["task", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.redeliveries = Counter(
+            "newsloom_worker_redeliveries",
+            "Tasks started on a message delivered before without finishing (lost worker, "
+            "broker restart).",
+            ["task"], registry=self.registry,
+        )  # fmt: skip
+        self.unreadable = Counter(
+            "newsloom_worker_unreadable_messages",
+            "Messages no task could run, quarantined, by queue and reason.",
+            ["queue", "reason"], registry=self.registry,
         )  # fmt: skip
         self.indexing = IndexingMetrics(self.registry)
         self._started: dict[str, float] = {}
@@ -59,6 +72,9 @@ class WorkerMetrics:
         signals.task_success.connect(self.task_succeeded, weak=False)
         signals.task_failure.connect(self.task_failed, weak=False)
         signals.task_retry.connect(self.task_retried, weak=False)
+        delivery_signals.task_redelivered.connect(self.task_redelivered, weak=False)
+        delivery_signals.task_requeued.connect(self.task_requeued, weak=False)
+        delivery_signals.message_unreadable.connect(self.message_unreadable, weak=False)
 
     def task_started(self, task_id: str, **_: Any) -> None:
         """Remember when the task began (in the child that runs it)."""
@@ -94,6 +110,18 @@ class WorkerMetrics:
     def task_retried(self, sender: Task, **_: Any) -> None:  # type: ignore[type-arg]
         """Count a retry."""
         self.outcomes.labels(sender.name, "retry").inc()
+
+    def task_redelivered(self, task: str, **_: Any) -> None:
+        """Count a redelivery."""
+        self.redeliveries.labels(task).inc()
+
+    def task_requeued(self, task: str, **_: Any) -> None:
+        """Count a message given back because its outcome could not be recorded."""
+        self.outcomes.labels(task, "requeued").inc()
+
+    def message_unreadable(self, queue: str, reason: str, **_: Any) -> None:
+        """Count a quarantined unreadable message."""
+        self.unreadable.labels(queue, reason).inc()
 
 
 def exporter_registry(metrics: WorkerMetrics) -> CollectorRegistry:

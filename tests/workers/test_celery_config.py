@@ -7,22 +7,27 @@ import pytest
 from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
-from workers.app import create_celery, visibility_timeout_s
-from workers.base import RETRY_BACKOFF_MAX_S, PipelineTask
+from workers.app import broker_transport_options, create_celery
+from workers.leases import renew_interval_s
 
 
-@pytest.mark.parametrize("time_limit_s", [60, 300, 3600, 7200])
-def test_visibility_timeout_outlasts_every_countdown_and_time_limit(time_limit_s: int) -> None:
-    settings = Settings(task_time_limit_s=time_limit_s)
-    conf = create_celery(settings).conf
-    visibility = conf.broker_transport_options["visibility_timeout"]
-    assert visibility == visibility_timeout_s(settings)
-    # A retry waits at most retry_backoff_max (jitter only shortens it).
-    assert PipelineTask.retry_backoff_max == RETRY_BACKOFF_MAX_S
-    assert visibility > RETRY_BACKOFF_MAX_S
-    assert visibility > conf.task_time_limit > conf.task_soft_time_limit
-    # Room for a task that starts right at the end of a countdown and runs to its limit.
-    assert visibility >= RETRY_BACKOFF_MAX_S + conf.task_time_limit
+@pytest.mark.parametrize("visibility_s", [10, 30, 120])
+def test_leases_are_renewed_well_within_the_visibility_timeout(visibility_s: int) -> None:
+    settings = Settings(broker_visibility_timeout_s=visibility_s)
+    options = create_celery(settings).conf.broker_transport_options
+    assert options == broker_transport_options(settings)
+    assert options["visibility_timeout"] == visibility_s
+    # Two renewals may fail (a busy loop, a Redis blip) before a held message expires.
+    assert renew_interval_s(settings) * 2 < visibility_s
+    # Every sweep scans: a lost worker's messages return within the timeout plus one sweep.
+    assert options["unacked_restore_throttle"] == 1
+    assert options["unacked_restore_interval"] < visibility_s
+
+
+def test_the_worker_reads_garbage_without_dying() -> None:
+    conf = create_celery(Settings()).conf
+    assert conf.broker_transport == "workers.transport:Transport"
+    assert conf.worker_consumer == "workers.consumer:QuarantiningConsumer"
 
 
 def test_long_task_settings() -> None:
@@ -46,6 +51,4 @@ def test_a_running_worker_uses_these_settings(
         assert conf["task_acks_late"] is True
         assert conf["task_reject_on_worker_lost"] is True
         assert conf["task_time_limit"] == expected.task_time_limit
-        assert conf["broker_transport_options"]["visibility_timeout"] == visibility_timeout_s(
-            settings
-        )
+        assert conf["broker_transport_options"] == broker_transport_options(settings)

@@ -1,0 +1,85 @@
+"""The workers' broker transport: kombu's Redis transport that survives garbage list items.
+
+kombu reads each Redis list item as a JSON envelope and builds its message from it; an item
+that is not JSON, or not an envelope, raises out of the worker's event loop and stops the
+worker (and the item, already popped, is gone). Here such an item is quarantined with the
+reason (``workers.unreadable``) and the worker reads on. Selected by the worker app's
+``broker_transport`` (``workers.app``); producers keep kombu's own, they never read.
+"""
+
+from __future__ import annotations
+
+import json
+from queue import Empty
+from typing import Any
+
+from kombu.transport import redis as redis_transport
+from kombu.transport.virtual.base import Message as VirtualMessage
+
+from workers.unreadable import NOT_A_MESSAGE, NOT_JSON, UNREADABLE_ERRORS, Quarantiner
+
+__all__ = ["Transport", "UnreadableItemError"]
+
+
+class UnreadableItemError(ValueError):
+    """A Redis list item that is JSON but not a kombu message envelope."""
+
+    def __init__(self, payload: Any, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.payload = payload
+
+
+class CheckedMessage(VirtualMessage):
+    """kombu's message, raising ``UnreadableItemError`` when the envelope is not one."""
+
+    def __init__(self, payload: Any, channel: Any = None, **kwargs: Any) -> None:
+        try:
+            super().__init__(payload, channel=channel, **kwargs)
+        except UNREADABLE_ERRORS as error:
+            raise UnreadableItemError(payload, error) from error
+
+
+def _raw_text(error: ValueError) -> tuple[str, str]:
+    """The reason and the item as received, from the error reading it raised."""
+    if isinstance(error, UnreadableItemError):
+        return NOT_A_MESSAGE, json.dumps(error.payload, default=repr, ensure_ascii=False)
+    if isinstance(error, json.JSONDecodeError):
+        return NOT_JSON, error.doc
+    return NOT_JSON, ""
+
+
+class Channel(redis_transport.Channel):
+    """A Redis channel that quarantines unreadable list items instead of raising."""
+
+    Message = CheckedMessage
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._quarantiner = Quarantiner()
+
+    def _brpop_read(self, **options: Any) -> bool:
+        try:
+            return bool(super()._brpop_read(**options))  # type: ignore[misc]
+        except (json.JSONDecodeError, UnreadableItemError) as error:
+            # kombu moves the queue it just read to the end of its round-robin cycle.
+            queues = self._queue_cycle.items  # type: ignore[attr-defined]
+            self._quarantine(queues[-1] if queues else "", error)
+            raise Empty() from error
+
+    def _get_and_deliver(self, queue: str, callback: Any) -> None:
+        # The synchronous path (``drain_events`` without the event loop) reads here.
+        try:
+            super()._get_and_deliver(queue, callback)
+        except (json.JSONDecodeError, UnreadableItemError) as error:
+            self._quarantine(queue, error)
+            raise Empty() from error
+
+    def _quarantine(self, queue: str, error: ValueError) -> None:
+        reason, raw = _raw_text(error)
+        self._quarantiner.store(queue, reason, error, raw)
+
+
+class Transport(redis_transport.Transport):
+    """kombu's Redis transport with the garbage-tolerant channel."""
+
+    Channel = Channel
