@@ -93,6 +93,14 @@ def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+def _stem(key: str) -> str:
+    """A normalised Cyrillic name without its final vowel: "россия" is matched as "росси",
+    as its ending changes ("России") and its stem does not."""
+    if _script(key[-1]) == "cyrillic" and len(key) >= 5 and key[-1] in _CYRILLIC_VOWELS:
+        return key[:-1]
+    return key
+
+
 class Gazetteer:
     """The watch list's entries by canonical name, and the matcher over all their aliases."""
 
@@ -127,8 +135,7 @@ class Gazetteer:
     def _add(self, alias: str, entry: GazetteerEntry, *, demonym: bool) -> None:
         key = normalise(alias)
         inflects = _script(key[-1]) == "cyrillic" and len(key) >= 4
-        if inflects and len(key) >= 5 and key[-1] in _CYRILLIC_VOWELS:
-            key = key[:-1]  # "россия": the ending changes ("России"), the stem does not
+        key = _stem(key)
         acronym = _acronym_letters(alias)
         known = self._keys.get(key)
         if known is not None and known.acronym is None:
@@ -137,9 +144,11 @@ class Gazetteer:
         self._automaton.add_word(key, key)
 
     def lookup(self, surface: str) -> GazetteerEntry | None:
-        """The entry a surface form stands for, if it is one of the listed spellings."""
-        key = self._keys.get(normalise(surface))
-        return key.entry if key is not None else None
+        """The entry a surface form stands for, if it is one of the listed spellings (a
+        Cyrillic one in any case: "Россия" and "России" are listed as "Росси")."""
+        key = normalise(surface)
+        found = self._keys.get(key) or self._keys.get(_stem(key)) if key else None
+        return found.entry if found is not None else None
 
     def is_demonym(self, surface: str) -> bool:
         """Whether ``surface`` is listed as a demonym ("Chinese"), not a name."""

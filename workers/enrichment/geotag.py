@@ -32,7 +32,14 @@ from workers.enrichment.places import (
 from workers.enrichment.segment import Word, segment
 from workers.enrichment.stage import record
 
-__all__ = ["VERSION", "country_mentions", "geotag", "main_countries", "resolve_place"]
+__all__ = [
+    "VERSION",
+    "country_mentions",
+    "geotag",
+    "main_countries",
+    "resolve_place",
+    "well_known_place",
+]
 
 VERSION = f"geotag-geonames-1+{load_gazetteer().version}"
 # A country is "main" when it gets at least this share of the top country's mentions.
@@ -42,6 +49,8 @@ _MAX_MAIN = 5
 # next to "British" is the English town (1/10 of the US capital's people), but Moscow next to
 # "American" is still Russia's capital (400 times Moscow, Idaho).
 _CONTEXT_WEIGHT = 50
+# A city this populous is the place its name means, whatever a recogniser typed it.
+_WELL_KNOWN_POPULATION = 200_000
 # Country names spanning more words than this are not looked for ("Корейская Народно-...").
 _MAX_NAME_WORDS = 4
 
@@ -100,6 +109,19 @@ def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:
         candidates,
         key=lambda place: place.population * (_CONTEXT_WEIGHT if place.country in context else 1),
     )
+
+
+def well_known_place(names: Iterable[str]) -> GeoRecord | None:
+    """The country, or city of at least :data:`_WELL_KNOWN_POPULATION` people by its own
+    name, that ``names`` stand for: a name that well known is the place even where a
+    recogniser typed it a person or an organisation ("Valencia", "Nottingham"). A city's
+    alternate names do not count: they include translations ("White House" is Casablanca)."""
+    names = list(names)
+    found = resolve_place(names, set())
+    if found is None or found.kind == "country":
+        return found
+    own = normalise(found.name) in {normalise(name) for name in names}
+    return found if own and found.population >= _WELL_KNOWN_POPULATION else None
 
 
 def _place_names(entity: Entity) -> list[str]:
