@@ -137,3 +137,21 @@ def test_russian_names_match_with_case_endings() -> None:
 def test_batches_go_through_the_model_together(nlp: Language) -> None:
     texts = ["Tokyo is large.", "Angela Merkel visited Paris."]
     assert [len(found) for found in recognise(texts)] == [1, 2]
+
+
+def test_a_well_known_place_the_model_types_a_person_is_the_place(nlp: Language) -> None:
+    text = "Deadly floods in Valencia and fires in Nottingham."
+    assert recognise([text])[0][0].type == "person"  # the model's own reading
+    found = {entity.name: entity.type for entity in find_entities(text)}
+    assert found == {"Valencia": "place", "Nottingham": "place"}
+
+
+def test_a_city_alternate_name_does_not_retype_a_span(nlp: Language) -> None:
+    # GeoNames lists "White House" among Casablanca's names (a translation).
+    found = {entity.name: entity.type for entity in find_entities("The White House said no.")}
+    assert found.get("Casablanca") is None
+
+
+def test_titles_alone_and_language_names_are_not_entities(nlp: Language) -> None:
+    text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. A strike in Nepali airspace."
+    assert {entity.name for entity in find_entities(text)} == {"Anwar Ibrahim"}

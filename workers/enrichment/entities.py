@@ -21,7 +21,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
+
+from babel import Locale
 
 from newsloom.schema import Article, Entity, EntityType
 from newsloom.settings import get_settings
@@ -60,6 +63,7 @@ _TITLE_WORDS = frozenset((
     "Secretary", "General", "Colonel", "Governor", "Ambassador", "Premier", "Chairman",
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
+    "Prof", "Prof.", "Professor", "Datuk", "Dato", "Dato'", "Datin", "Seri", "Tun", "Tunku",
 ))  # fmt: skip
 # Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
 # model, having no type for it, calls an organisation.
@@ -163,6 +167,12 @@ def _is_portfolio(text: str, end: int) -> bool:
     return bool(following) and following[0] in _TITLE_WORDS
 
 
+@cache
+def _language_names() -> frozenset[str]:
+    """The English names of the world's languages (Unicode CLDR): "Nepali", "Welsh"."""
+    return frozenset(Locale.parse("en").languages.values())
+
+
 def _known(surface: str, start: int, end: int, *names: str) -> Mention | None:
     """The watch list's mention for a span one of whose ``names`` it lists."""
     gazetteer = load_gazetteer()
@@ -188,7 +198,12 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     known = _known(surface, start, end, surface)
     if known is not None:
         return known
-    if entity_type != "place" and well_known_place([surface]) is not None:
+    if entity_type == "person" and all(word in _TITLE_WORDS for word in words):
+        return None  # "Datuk Seri": titles without the name
+    place = well_known_place([surface])
+    if place is None and surface in _language_names():
+        return None  # "Nepali", "Welsh": a language or a people, none of our types
+    if entity_type != "place" and place is not None:
         entity_type = "place"
     return Mention(" ".join(surface.split()), entity_type, surface, start, end)
 

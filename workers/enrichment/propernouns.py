@@ -193,9 +193,15 @@ def known_word(word: str) -> bool:
     return bool(rjieba.has_word(word))
 
 
-def _ru_kind(word: str, after_name: bool) -> EntityType | None:
+def _ru_capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def _ru_kind(word: str, *, after_name: bool = False) -> EntityType | None:
     """The class of a capitalised Russian word: the first parse with a class of ours, a
     surname after a given name if one parse says so."""
+    if not _ru_capitalised(word):
+        return None
     parses = russian_parses(word)
     if after_name:
         for parse in parses:
@@ -211,6 +217,11 @@ def _ru_kind(word: str, after_name: bool) -> EntityType | None:
     return None
 
 
+def _ru_given_name(word: str) -> bool:
+    """Whether a capitalised word can be a given name ("Роман" is also "a novel")."""
+    return _ru_capitalised(word) and any("Name" in p.tag.grammemes for p in russian_parses(word))
+
+
 def _ru_name(word: str, kind: EntityType) -> str:
     parses = russian_parses(word)
     wanted = _RU_PERSON if kind == "person" else {"Geox", "Orgn"}
@@ -219,21 +230,37 @@ def _ru_name(word: str, kind: EntityType) -> str:
 
 
 def _russian(text: str) -> Iterator[NameSpan]:
-    run: list[re.Match[str]] = []
-    run_kind: EntityType | None = None
-    for match in [*_RU_WORD.finditer(text), None]:
-        word = match.group() if match is not None else ""
-        capitalised = word[:1].isupper() and not word.isupper()
-        adjacent = bool(run) and match is not None and text[run[-1].end() : match.start()] == " "
-        kind = _ru_kind(word, run_kind == "person" and adjacent) if capitalised else None
-        if kind == "person" and run_kind == "person" and adjacent:
-            run.append(match)  # type: ignore[arg-type]
+    matches = list(_RU_WORD.finditer(text))
+    kinds = [_ru_kind(match.group()) for match in matches]
+
+    def adjacent(index: int) -> bool:  # word ``index`` follows the one before after a space
+        return index > 0 and text[matches[index - 1].end() : matches[index].start()] == " "
+
+    index = 0
+    while index < len(matches):
+        kind = kinds[index]
+        if kind is None:
+            index += 1
             continue
-        if run and run_kind is not None:
-            start, end = run[0].start(), run[-1].end()
-            name = " ".join(_ru_name(m.group(), run_kind) for m in run)
-            yield NameSpan(run_kind, start, end, name)
-        run, run_kind = ([match], kind) if match is not None and kind is not None else ([], None)
+        first, end = index, index + 1
+        if kind == "person":
+            # "Роман Абрамович": a given name the dictionary reads first as a common noun.
+            if (
+                adjacent(first)
+                and kinds[first - 1] is None
+                and _ru_given_name(matches[first - 1].group())
+            ):
+                first -= 1
+            while (
+                end < len(matches)
+                and adjacent(end)
+                and _ru_kind(matches[end].group(), after_name=True) == "person"
+            ):
+                end += 1
+        run = matches[first:end]
+        name = " ".join(_ru_name(match.group(), kind) for match in run)
+        yield NameSpan(kind, run[0].start(), run[-1].end(), name)
+        index = end
 
 
 _ANALYSERS: dict[str, Callable[[str], Iterator[NameSpan]]] = {
