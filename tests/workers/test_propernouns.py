@@ -41,6 +41,12 @@ def test_japanese_family_and_given_names_are_one_person() -> None:
     assert ("place", "ソウル") in spans
 
 
+def test_japanese_surname_with_an_honorific_is_the_person_named_in_full() -> None:
+    found = _entities("尹錫悦大統領が演説した。尹氏は反対勢力を批判した。", "ja")
+    assert found["Yoon Suk-yeol"] == ("person", ["尹錫悦", "尹氏"])
+    assert not _entities("小池氏が話した。", "ja")  # whose surname, the text does not say
+
+
 def test_japanese_unknown_katakana_before_a_title_is_a_person() -> None:
     spans = _spans("スモトリッチ財務相は反発した。", "ja")
     assert ("person", "スモトリッチ") in spans

@@ -91,6 +91,7 @@ class Mention:
     end: int
     known: bool = False  # resolved by the watch list: its name and type are final
     demonym: bool = False  # "Chinese": counts toward the country without naming it
+    surname: bool = False  # "尹氏": names the article's one person of that surname
 
 
 class _Spans:
@@ -220,7 +221,9 @@ def _resolve_name(text: str, span: NameSpan) -> Mention | None:
     place = resolve_place(names, set()) if span.type in {None, "place"} else well_known_place(names)
     if place is not None:
         return Mention(place.name, "place", surface, span.start, span.end)
-    # One letter (尹 of 尹氏, 北 for North Korea) is a name only where a list says so.
+    if span.surname:
+        return Mention(span.name, "person", surface, span.start, span.end, surname=True)
+    # One letter (北 for North Korea) is a name only where a list says so.
     if span.type is None or len(span.name) < 2:
         return None
     return Mention(span.name, span.type, surface, span.start, span.end)
@@ -431,6 +434,27 @@ def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[li
     return result
 
 
+def _surnames(mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Surnames written alone with an honorific ("尹氏") as the article's one person whose
+    full name, written without spaces, starts with them ("尹錫悦"); a surname of nobody
+    the article names in full is dropped, as it says too little."""
+    owners = _unique_owners(
+        (m.surface[:size], m.canonical)
+        for found in mentions
+        for m in found
+        if m.type == "person" and not m.surname and " " not in m.surface
+        for size in range(1, len(m.surface))
+    )
+    return [
+        [
+            replace(m, canonical=owners[m.canonical]) if m.surname else m
+            for m in found
+            if not m.surname or m.canonical in owners
+        ]
+        for found in mentions
+    ]
+
+
 _VESSEL = re.compile(
     r"\b(?:"
     + "|".join(sorted(_SHIP_PREFIXES))
@@ -473,7 +497,7 @@ def find_mentions(
     result = []
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
-        resolved = _short_forms(texts, _without_vessels(texts, per_text))
+        resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text)))
         result.append(_consistent_types(resolved))
     return result
 

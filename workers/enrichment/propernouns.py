@@ -49,6 +49,7 @@ _JA_TITLES = frozenset((
     "氏", "さん", "様", "君", "大統領", "首相", "首長", "国王", "議員", "長官", "大使", "外相",
     "相", "総裁", "代表", "委員長", "主席", "総統", "知事", "市長", "報道官", "司令官",
 ))  # fmt: skip
+_JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
 # Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
 # area of that place ("ガザ地区").
 _JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
@@ -76,6 +77,7 @@ class NameSpan:
     start: int
     end: int
     name: str
+    surname: bool = False  # a surname alone with an honorific ("尹氏"): whose, the article says
 
 
 def _korean(text: str) -> Iterator[NameSpan]:
@@ -118,6 +120,14 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             while end < len(words) and _ja_class(words[end]) == (True, "person"):
                 end += 1
         following = words[end].surface if end < len(words) else ""
+        surname = end == index + 1 and words[index].feature.pos4 == "姓"
+        if proper and kind == "person" and surname and following in _JA_HONORIFICS:
+            start = offsets[index]
+            if start >= 0 and offsets[end] >= 0:
+                stop = offsets[end] + len(following)
+                yield NameSpan(kind, start, stop, words[index].surface, surname=True)
+            index = end + 1
+            continue
         if (unknown or kind == "organization") and _ja_titled(words[end : end + _JA_TITLE_WORDS]):
             proper, kind = True, "person"
         elif proper and kind == "place" and following in _JA_BODIES:
