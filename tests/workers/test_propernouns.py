@@ -99,3 +99,9 @@ def test_each_language_records_its_analyser() -> None:
         "zh": "jieba-pos+watchlist",
         "ru": "pymorphy3-names+watchlist",
     }
+
+
+def test_country_names_of_several_inflected_words_are_the_country() -> None:
+    found = _entities("Визит в Южную Корею и переговоры с Российской Федерацией.", "ru")  # noqa: RUF001
+    assert found["South Korea"] == ("place", ["Южную Корею"])
+    assert found["Russia"] == ("place", ["Российской Федерацией"])

@@ -26,10 +26,12 @@ from typing import Literal
 
 from babel import Locale
 
+from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
 from newsloom.settings import get_settings
 from workers.enrichment.gazetteer import load_gazetteer, normalise
-from workers.enrichment.geotag import resolve_place, well_known_place
+from workers.enrichment.geotag import native_countries, resolve_place, well_known_place
+from workers.enrichment.places import place_index
 from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
 from workers.enrichment.propernouns import NameSpan, name_spans
 from workers.enrichment.recogniser import model_language, recognise
@@ -273,21 +275,37 @@ def _layered(text: str) -> list[Mention]:
     return mentions
 
 
+def _native_country(text: str, start: int, end: int, code: str) -> Mention:
+    """A country named in the text's language, under the watch list's name if it has one."""
+    name = place_index().countries[code].name
+    return _known(text[start:end], start, end, name) or Mention(
+        name, "place", text[start:end], start, end
+    )
+
+
 def _analysed(texts: Sequence[str], language: str | None) -> list[list[Mention]]:
     """Each text's proper nouns by the analyser of ``language``, through the canonical layer."""
     if language not in ANALYSER_METHODS:
-        raise ValueError(
-            f"no analyser reads language {language!r}: use the recogniser recogniser_for gives"
+        raise InvalidInputError(
+            f"no analyser reads language {language!r} (they read {sorted(ANALYSER_METHODS)}): "
+            "pass the recogniser that recogniser_for(language) gives"
         )
     result = []
     for text in texts:
+        # Country names, several words the analyser sees one by one ("Южной Кореи"), and
+        # the analyser's names; the longer wins an overlap ("イスラエル軍" is a body).
+        candidates = [
+            _native_country(text, start, end, code)
+            for start, end, code in native_countries(text, language)
+        ]
+        candidates += [m for span in name_spans(text, language) if (m := _resolve_name(text, span))]
         taken = _Spans()
-        mentions = []
-        for span in name_spans(text, language):
-            mention = _resolve_name(text, span)
-            if mention is not None and taken.add(mention.start, mention.end):
-                mentions.append(mention)
-        result.append(mentions)
+        mentions = [
+            m
+            for m in sorted(candidates, key=lambda m: m.start - m.end)
+            if taken.add(m.start, m.end)
+        ]
+        result.append(sorted(mentions, key=lambda m: m.start))
     return result
 
 

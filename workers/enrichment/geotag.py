@@ -37,6 +37,7 @@ __all__ = [
     "country_mentions",
     "geotag",
     "main_countries",
+    "native_countries",
     "resolve_place",
     "well_known_place",
 ]
@@ -61,10 +62,8 @@ def _demonym_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, demonyms)) + r")(?![\w\-])")
 
 
-def _native_mentions(
-    text: str, words: tuple[Word, ...], language: str
-) -> Iterator[tuple[str, str]]:
-    """(surface, ISO code) of country names written in ``language``, longest match first.
+def _native_mentions(words: tuple[Word, ...], language: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, ISO code) of country names written in ``language``, longest match first.
 
     Words come from the language's analyser, so "日本" inside the word "日本海" (a sea) or
     "인도" inside "인도적" ("humanitarian") is not taken for the country.
@@ -77,7 +76,7 @@ def _native_mentions(
             end = index + size - 1
             code = names.get(joiner.join(keys[index : end + 1])) if words[end].noun else None
             if code is not None:
-                yield text[words[index].start : words[end].end], code
+                yield words[index].start, words[end].end, code
                 index += size
                 break
         else:
@@ -89,11 +88,15 @@ def country_mentions(text: str, language: str | None) -> list[tuple[str, str]]:
     text's own language when that is one of the region's (the entity stage may not know it)."""
     index = place_index()
     found = [(m.group(), index.demonyms[m.group()]) for m in _demonym_pattern().finditer(text)]
-    if language in NATIVE_LANGUAGES:
-        words = segment(text, language)
-        if words:
-            found.extend(_native_mentions(text, words, language))
+    found += [(text[start:end], code) for start, end, code in native_countries(text, language)]
     return found
+
+
+def native_countries(text: str, language: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, ISO code) of each country named in ``text`` in its own language, one of
+    the region's: inflected ("Южной Кореи") and several words long ("Российской Федерацией")."""
+    words = segment(text, language) if language in NATIVE_LANGUAGES else None
+    return list(_native_mentions(words, language)) if words and language else []
 
 
 def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:

@@ -64,7 +64,8 @@ _RU_CLASSES: tuple[tuple[str, EntityType], ...] = (
     ("Geox", "place"),
     ("Orgn", "organization"),
 )
-# Korean given names and surnames are one syllable each; a name alone is at least two.
+# A person's class on one syllable alone is a surname used for the person ("이 후보",
+# "candidate Lee"): whose, only the context says.
 _KO_MIN_PERSON = 2
 
 
