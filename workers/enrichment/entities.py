@@ -4,10 +4,14 @@ Method: the watch list (``gazetteer``) finds the names analysts follow in every 
 resolves their spellings to one canonical name; a pattern catches weapon designators such as
 ``Hwasong-20`` or ``KN-25``; for English, spaCy's recogniser (``recogniser``) finds the other
 people, organisations and places, on text whose ALL-CAPS and headline-case lines were
-recased first (``truecase``). Every model span goes through the canonical layer: a listed
-spelling takes the entry's name and type (a known place is never a person), and within an
-article a surname alone or an acronym after the full name counts as that entity. Languages
-without a model get the watch list; each article records which methods ran.
+recased first (``truecase``); for Korean, Japanese, Chinese and Russian, the proper nouns
+their morphological analysers' dictionaries mark (``propernouns``). Every span goes
+through the canonical layer: a listed spelling takes the entry's name and type (a known
+place is never a person), and within an article a surname alone or an acronym after the
+full name counts as that entity. A span whose whole text is a well-known place (a country,
+or a city big enough, by GeoNames) is that place, whatever the recogniser typed it; an
+analyser's places take the index's English name. Languages with neither get the watch list
+only; each article records which methods ran.
 """
 
 from __future__ import annotations
@@ -17,11 +21,19 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
+from babel import Locale
+
+from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
 from newsloom.settings import get_settings
 from workers.enrichment.gazetteer import load_gazetteer, normalise
+from workers.enrichment.geotag import native_countries, resolve_place, well_known_place
+from workers.enrichment.places import place_index
+from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
+from workers.enrichment.propernouns import NameSpan, name_spans
 from workers.enrichment.recogniser import model_language, recognise
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
@@ -39,11 +51,12 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-4"
+METHOD_VERSION = "entities-5"
 VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
-Recogniser = Literal["model", "rules", "none"]
+# "analyser": the proper nouns of the article's language's morphological analyser.
+Recogniser = Literal["model", "rules", "analyser", "none"]
 
 _WEAPON = re.compile(r"(?<![\w\-])(?:[A-Z][a-z]+|[A-Z]{2,3})(?:-\d+[A-Z]?){1,3}(?![\w\-])")
 # Words before a name that are not part of it ("President Lee", "Ms Bowles").
@@ -52,6 +65,7 @@ _TITLE_WORDS = frozenset((
     "Secretary", "General", "Colonel", "Governor", "Ambassador", "Premier", "Chairman",
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
+    "Prof", "Prof.", "Professor", "Datuk", "Dato", "Dato'", "Datin", "Seri", "Tun", "Tunku",
 ))  # fmt: skip
 # Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
 # model, having no type for it, calls an organisation.
@@ -64,7 +78,6 @@ _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords"
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
-_SHORT_NAME = re.compile(r"[A-Z][a-z]+")
 # Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
 _ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
@@ -80,6 +93,7 @@ class Mention:
     end: int
     known: bool = False  # resolved by the watch list: its name and type are final
     demonym: bool = False  # "Chinese": counts toward the country without naming it
+    surname: bool = False  # "尹氏": names the article's one person of that surname
 
 
 class _Spans:
@@ -156,6 +170,23 @@ def _is_portfolio(text: str, end: int) -> bool:
     return bool(following) and following[0] in _TITLE_WORDS
 
 
+@cache
+def _language_names() -> frozenset[str]:
+    """The English names of the world's languages (Unicode CLDR): "Nepali", "Welsh"."""
+    return frozenset(Locale.parse("en").languages.values())
+
+
+def _known(surface: str, start: int, end: int, *names: str) -> Mention | None:
+    """The watch list's mention for a span one of whose ``names`` it lists."""
+    gazetteer = load_gazetteer()
+    for name in names:
+        entry = gazetteer.lookup(name)
+        if entry is not None:
+            demonym = gazetteer.is_demonym(name)
+            return Mention(entry.name, entry.type, surface, start, end, known=True, demonym=demonym)
+    return None
+
+
 def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
     """A recognised span through the canonical layer: a listed spelling takes its entry."""
     start, end = _clean(text, start, end, entity_type)
@@ -167,12 +198,37 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     words = surface.split()
     if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS:
         return None
-    gazetteer = load_gazetteer()
-    entry = gazetteer.lookup(surface)
-    if entry is not None:
-        demonym = gazetteer.is_demonym(surface)
-        return Mention(entry.name, entry.type, surface, start, end, known=True, demonym=demonym)
+    known = _known(surface, start, end, surface)
+    if known is not None:
+        return known
+    if entity_type == "person" and all(word in _TITLE_WORDS for word in words):
+        return None  # "Datuk Seri": titles without the name
+    place = well_known_place([surface])
+    if place is None and surface in _language_names():
+        return None  # "Nepali", "Welsh": a language or a people, none of our types
+    if entity_type != "place" and place is not None:
+        entity_type = "place"
     return Mention(" ".join(surface.split()), entity_type, surface, start, end)
+
+
+def _resolve_name(text: str, span: NameSpan) -> Mention | None:
+    """An analyser's proper noun through the canonical layer: the watch list's entry for it,
+    else the place the index knows by it (under its English name), else its own name if the
+    dictionary gave it a type of ours."""
+    surface = text[span.start : span.end]
+    known = _known(surface, span.start, span.end, surface, span.name)
+    if known is not None:
+        return known
+    names = [surface, span.name]
+    place = resolve_place(names, set()) if span.type in {None, "place"} else well_known_place(names)
+    if place is not None:
+        return Mention(place.name, "place", surface, span.start, span.end)
+    if span.surname:
+        return Mention(span.name, "person", surface, span.start, span.end, surname=True)
+    # One letter (北 for North Korea) is a name only where a list says so.
+    if span.type is None or len(span.name) < 2:
+        return None
+    return Mention(span.name, span.type, surface, span.start, span.end)
 
 
 def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
@@ -196,13 +252,13 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
             continue
         inside = [watched[index] for index in overlap]
         around = mention.start <= inside[0].start and inside[-1].end <= mention.end
-        if (
-            mention.type == "organization"
-            and around
-            and all(
-                m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
-            )
-        ):
+        # "Владимира Путина": an analyser's span, resolved to the entry the watch list
+        # matched in part of it ("Путина"), is the whole mention.
+        same = mention.known and all(m.canonical == mention.canonical for m in inside)
+        named_around = mention.type == "organization" and all(
+            m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
+        )
+        if around and (same or named_around):
             dropped.update(overlap)
             chosen.append(mention)
     kept = [m for index, m in enumerate(watched) if index not in dropped]
@@ -219,10 +275,48 @@ def _layered(text: str) -> list[Mention]:
     return mentions
 
 
-def _recognised(texts: Sequence[str], recogniser: Recogniser) -> list[list[Mention]]:
+def _native_country(text: str, start: int, end: int, code: str) -> Mention:
+    """A country named in the text's language, under the watch list's name if it has one."""
+    name = place_index().countries[code].name
+    return _known(text[start:end], start, end, name) or Mention(
+        name, "place", text[start:end], start, end
+    )
+
+
+def _analysed(texts: Sequence[str], language: str | None) -> list[list[Mention]]:
+    """Each text's proper nouns by the analyser of ``language``, through the canonical layer."""
+    if language not in ANALYSER_METHODS:
+        raise InvalidInputError(
+            f"no analyser reads language {language!r} (they read {sorted(ANALYSER_METHODS)}): "
+            "pass the recogniser that recogniser_for(language) gives"
+        )
+    result = []
+    for text in texts:
+        # Country names, several words the analyser sees one by one ("Южной Кореи"), and
+        # the analyser's names; the longer wins an overlap ("イスラエル軍" is a body).
+        candidates = [
+            _native_country(text, start, end, code)
+            for start, end, code in native_countries(text, language)
+        ]
+        candidates += [m for span in name_spans(text, language) if (m := _resolve_name(text, span))]
+        taken = _Spans()
+        mentions = [
+            m
+            for m in sorted(candidates, key=lambda m: m.start - m.end)
+            if taken.add(m.start, m.end)
+        ]
+        result.append(sorted(mentions, key=lambda m: m.start))
+    return result
+
+
+def _recognised(
+    texts: Sequence[str], recogniser: Recogniser, language: str | None
+) -> list[list[Mention]]:
     """Each text's names the recogniser finds, through the canonical layer, not overlapping."""
     if recogniser == "none":
         return [[] for _ in texts]
+    if recogniser == "analyser":
+        return _analysed(texts, language)
     if recogniser == "rules":
         spans = [[(kind, start, end) for kind, start, end in rule_mentions(text)] for text in texts]
     else:
@@ -240,6 +334,12 @@ def _recognised(texts: Sequence[str], recogniser: Recogniser) -> list[list[Menti
     return result
 
 
+def _is_short_name(word: str) -> bool:
+    """Whether ``word`` can stand alone for a person: a capitalised word of letters, in any
+    alphabet ("Ebrard", "Ибрагим")."""
+    return len(word) > 1 and word.isalpha() and word[0].isupper() and word[1:].islower()
+
+
 def _unique_owners(pairs: Iterator[tuple[str, str]]) -> dict[str, str]:
     owners: dict[str, set[str]] = {}
     for word, name in pairs:
@@ -253,7 +353,7 @@ def _name_words(mentions: list[Mention]) -> Iterator[tuple[str, str]]:
         words = mention.canonical.split()
         if mention.type == "person" and len(words) > 1:
             for word in {words[0], words[-1]}:
-                if _SHORT_NAME.fullmatch(word) and word not in _TITLE_WORDS:
+                if _is_short_name(word) and word not in _TITLE_WORDS:
                     yield word, mention.canonical
 
 
@@ -352,6 +452,27 @@ def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[li
     return result
 
 
+def _surnames(mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Surnames written alone with an honorific ("尹氏") as the article's one person whose
+    full name, written without spaces, starts with them ("尹錫悦"); a surname of nobody
+    the article names in full is dropped, as it says too little."""
+    owners = _unique_owners(
+        (m.surface[:size], m.canonical)
+        for found in mentions
+        for m in found
+        if m.type == "person" and not m.surname and " " not in m.surface
+        for size in range(1, len(m.surface))
+    )
+    return [
+        [
+            replace(m, canonical=owners[m.canonical]) if m.surname else m
+            for m in found
+            if not m.surname or m.canonical in owners
+        ]
+        for found in mentions
+    ]
+
+
 _VESSEL = re.compile(
     r"\b(?:"
     + "|".join(sorted(_SHIP_PREFIXES))
@@ -384,16 +505,17 @@ def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
 
 
 def find_mentions(
-    documents: Sequence[Sequence[str]], *, recogniser: Recogniser
+    documents: Sequence[Sequence[str]], *, recogniser: Recogniser, language: str | None = None
 ) -> list[list[list[Mention]]]:
     """For each document (its texts: title, body), each text's mentions, with character
-    offsets into that text; documents go through the model together."""
+    offsets into that text; documents go through the model together. ``language`` names
+    the analyser when ``recogniser`` is ``"analyser"``."""
     flat = [text for texts in documents for text in texts]
-    found = iter(_recognised(flat, recogniser))
+    found = iter(_recognised(flat, recogniser, language))
     result = []
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
-        resolved = _short_forms(texts, _without_vessels(texts, per_text))
+        resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text)))
         result.append(_consistent_types(resolved))
     return result
 
@@ -421,25 +543,36 @@ def _merge(mentions: list[Mention]) -> list[Entity]:
 
 
 def recogniser_for(language: str | None) -> Recogniser:
-    """The model where it reads the article's language (or the language is unknown)."""
-    return "model" if language in {None, model_language()} else "none"
+    """The model where it reads the article's language (or the language is unknown), the
+    language's analyser where there is one, else nothing but the watch list."""
+    if language in {None, model_language()}:
+        return "model"
+    return "analyser" if language in ANALYSER_METHODS else "none"
 
 
-def methods(recogniser: Recogniser) -> str:
-    """What ran, as recorded on the article: ``model:<pipeline>+watchlist``, ``watchlist``."""
-    ran = {"model": [f"model:{get_settings().ner_model}"], "rules": ["rules"], "none": []}
+def methods(recogniser: Recogniser, language: str | None = None) -> str:
+    """What ran, as recorded on the article: ``model:<pipeline>+watchlist``,
+    ``unidic-propn+watchlist`` (an analyser's proper nouns), ``watchlist``."""
+    ran = {
+        "model": [f"model:{get_settings().ner_model}"],
+        "rules": ["rules"],
+        "analyser": [ANALYSER_METHODS.get(language or "", "")],
+        "none": [],
+    }
     return "+".join([*ran[recogniser], WATCHLIST_METHOD])
 
 
 def find_entities(text: str, language: str | None = "en") -> list[Entity]:
     """Entities in ``text``, merged by canonical name, most mentioned first."""
-    ((mentions,),) = find_mentions([[text]], recogniser=recogniser_for(language))
+    ((mentions,),) = find_mentions([[text]], recogniser=recogniser_for(language), language=language)
     return _merge(mentions)
 
 
 def article_entities(article: Article, recogniser: Recogniser) -> list[Entity]:
     """The entities of the article's title and body together, found by ``recogniser``."""
-    (per_text,) = find_mentions([[article.title, article.body]], recogniser=recogniser)
+    (per_text,) = find_mentions(
+        [[article.title, article.body]], recogniser=recogniser, language=article.language
+    )
     return _merge([m for mentions in per_text for m in mentions])
 
 
@@ -447,5 +580,5 @@ def extract_entities(article: Article) -> Article:
     """Set ``enrichment.entities`` (title and body together) and the methods that ran."""
     recogniser = recogniser_for(article.language)
     entities = article_entities(article, recogniser)
-    ran = {**article.enrichment.methods, "entities": methods(recogniser)}
+    ran = {**article.enrichment.methods, "entities": methods(recogniser, article.language)}
     return record(article, "entities", VERSION, entities=entities, methods=ran)

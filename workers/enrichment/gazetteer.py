@@ -10,6 +10,7 @@ Short all-capital acronyms match only in capitals, so "US" is a country but "us"
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,8 @@ __all__ = ["Gazetteer", "GazetteerEntry", "WatchMatch", "load_gazetteer", "norma
 
 _SEPARATOR_CHARS = frozenset(" \t\n\r\f\v-\u2010\u2011\u2013\u00a0\u00b7\u30fb\uff65")
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'"}
+_APOSTROPHE_TABLE = str.maketrans(_APOSTROPHES)
+_SEPARATOR_RUN = re.compile("[" + re.escape("".join(sorted(_SEPARATOR_CHARS))) + "]+")
 # Letters a Russian noun's case ending may add or replace after the stem.
 _CYRILLIC_ENDING_MAX = 3
 _CYRILLIC_VOWELS = frozenset("аеёиоуыэюяйь")
@@ -78,7 +81,28 @@ def _acronym_letters(alias: str) -> str | None:
 
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     """``text`` normalised as aliases are, and for each of its characters the offset of
-    the original character it came from."""
+    the original character it came from.
+
+    Where case folding keeps every character one character (nearly always), runs of
+    separators are the only change and are found by a regular expression; a text with an
+    "ß" or a ligature goes character by character.
+    """
+    folded = text.translate(_APOSTROPHE_TABLE).casefold()
+    if len(folded) != len(text):
+        return _normalised_char_by_char(text)
+    parts: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for run in _SEPARATOR_RUN.finditer(folded):
+        parts += (folded[last : run.start()], " ")
+        offsets += range(last, run.start() + 1)
+        last = run.end()
+    parts.append(folded[last:])
+    offsets += range(last, len(folded))
+    return "".join(parts), offsets
+
+
+def _normalised_char_by_char(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
@@ -91,6 +115,14 @@ def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
         chars.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(chars), offsets
+
+
+def _stem(key: str) -> str:
+    """A normalised Cyrillic name without its final vowel: "россия" is matched as "росси",
+    as its ending changes ("России") and its stem does not."""
+    if _script(key[-1]) == "cyrillic" and len(key) >= 5 and key[-1] in _CYRILLIC_VOWELS:
+        return key[:-1]
+    return key
 
 
 class Gazetteer:
@@ -127,8 +159,7 @@ class Gazetteer:
     def _add(self, alias: str, entry: GazetteerEntry, *, demonym: bool) -> None:
         key = normalise(alias)
         inflects = _script(key[-1]) == "cyrillic" and len(key) >= 4
-        if inflects and len(key) >= 5 and key[-1] in _CYRILLIC_VOWELS:
-            key = key[:-1]  # "россия": the ending changes ("России"), the stem does not
+        key = _stem(key)
         acronym = _acronym_letters(alias)
         known = self._keys.get(key)
         if known is not None and known.acronym is None:
@@ -137,9 +168,11 @@ class Gazetteer:
         self._automaton.add_word(key, key)
 
     def lookup(self, surface: str) -> GazetteerEntry | None:
-        """The entry a surface form stands for, if it is one of the listed spellings."""
-        key = self._keys.get(normalise(surface))
-        return key.entry if key is not None else None
+        """The entry a surface form stands for, if it is one of the listed spellings (a
+        Cyrillic one in any case: "Россия" and "России" are listed as "Росси")."""
+        key = normalise(surface)
+        found = self._keys.get(key) or self._keys.get(_stem(key)) if key else None
+        return found.entry if found is not None else None
 
     def is_demonym(self, surface: str) -> bool:
         """Whether ``surface`` is listed as a demonym ("Chinese"), not a name."""

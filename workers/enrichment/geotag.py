@@ -32,7 +32,15 @@ from workers.enrichment.places import (
 from workers.enrichment.segment import Word, segment
 from workers.enrichment.stage import record
 
-__all__ = ["VERSION", "country_mentions", "geotag", "main_countries", "resolve_place"]
+__all__ = [
+    "VERSION",
+    "country_mentions",
+    "geotag",
+    "main_countries",
+    "native_countries",
+    "resolve_place",
+    "well_known_place",
+]
 
 VERSION = f"geotag-geonames-1+{load_gazetteer().version}"
 # A country is "main" when it gets at least this share of the top country's mentions.
@@ -42,6 +50,8 @@ _MAX_MAIN = 5
 # next to "British" is the English town (1/10 of the US capital's people), but Moscow next to
 # "American" is still Russia's capital (400 times Moscow, Idaho).
 _CONTEXT_WEIGHT = 50
+# A city this populous is the place its name means, whatever a recogniser typed it.
+_WELL_KNOWN_POPULATION = 200_000
 # Country names spanning more words than this are not looked for ("Корейская Народно-...").
 _MAX_NAME_WORDS = 4
 
@@ -52,10 +62,8 @@ def _demonym_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, demonyms)) + r")(?![\w\-])")
 
 
-def _native_mentions(
-    text: str, words: tuple[Word, ...], language: str
-) -> Iterator[tuple[str, str]]:
-    """(surface, ISO code) of country names written in ``language``, longest match first.
+def _native_mentions(words: tuple[Word, ...], language: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, ISO code) of country names written in ``language``, longest match first.
 
     Words come from the language's analyser, so "日本" inside the word "日本海" (a sea) or
     "인도" inside "인도적" ("humanitarian") is not taken for the country.
@@ -68,7 +76,7 @@ def _native_mentions(
             end = index + size - 1
             code = names.get(joiner.join(keys[index : end + 1])) if words[end].noun else None
             if code is not None:
-                yield text[words[index].start : words[end].end], code
+                yield words[index].start, words[end].end, code
                 index += size
                 break
         else:
@@ -80,11 +88,15 @@ def country_mentions(text: str, language: str | None) -> list[tuple[str, str]]:
     text's own language when that is one of the region's (the entity stage may not know it)."""
     index = place_index()
     found = [(m.group(), index.demonyms[m.group()]) for m in _demonym_pattern().finditer(text)]
-    if language in NATIVE_LANGUAGES:
-        words = segment(text, language)
-        if words:
-            found.extend(_native_mentions(text, words, language))
+    found += [(text[start:end], code) for start, end, code in native_countries(text, language)]
     return found
+
+
+def native_countries(text: str, language: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, ISO code) of each country named in ``text`` in its own language, one of
+    the region's: inflected ("Южной Кореи") and several words long ("Российской Федерацией")."""
+    words = segment(text, language) if language in NATIVE_LANGUAGES else None
+    return list(_native_mentions(words, language)) if words and language else []
 
 
 def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:
@@ -100,6 +112,19 @@ def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:
         candidates,
         key=lambda place: place.population * (_CONTEXT_WEIGHT if place.country in context else 1),
     )
+
+
+def well_known_place(names: Iterable[str]) -> GeoRecord | None:
+    """The country, or city of at least :data:`_WELL_KNOWN_POPULATION` people by its own
+    name, that ``names`` stand for: a name that well known is the place even where a
+    recogniser typed it a person or an organisation ("Valencia", "Nottingham"). A city's
+    alternate names do not count: they include translations ("White House" is Casablanca)."""
+    names = list(names)
+    found = resolve_place(names, set())
+    if found is None or found.kind == "country":
+        return found
+    own = normalise(found.name) in {normalise(name) for name in names}
+    return found if own and found.population >= _WELL_KNOWN_POPULATION else None
 
 
 def _place_names(entity: Entity) -> list[str]:

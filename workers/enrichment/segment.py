@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["METHODS", "Word", "segment"]
+__all__ = ["METHODS", "Word", "chinese_tags", "mecab_ko", "russian_parses", "segment", "unidic"]
 
 # Which analyser runs per language; recorded on each article so nobody mistakes one for another.
 METHODS = {
@@ -45,14 +45,16 @@ class Word:
 
 
 @cache
-def _mecab_ko() -> Any:
+def mecab_ko() -> Any:
+    """MeCab with mecab-ko-dic, loaded once per process."""
     import mecab  # loaded only for a Korean article (37 MB)
 
     return mecab.MeCab()
 
 
 @cache
-def _unidic() -> Any:
+def unidic() -> Any:
+    """MeCab with UniDic Lite (fugashi), loaded once per process."""
     import fugashi  # loaded only for a Japanese article (70 MB)
 
     return fugashi.Tagger()
@@ -67,7 +69,7 @@ def _morph() -> Any:
 
 def _korean(text: str) -> Iterator[Word]:
     pending: Word | None = None
-    for morpheme in _mecab_ko().parse(text):
+    for morpheme in mecab_ko().parse(text):
         tag = morpheme.pos.split("+")[0]
         start, end = morpheme.span.start, morpheme.span.end
         # A derivational suffix makes a new word of the noun before it: 인도 (India) + 적 is
@@ -101,7 +103,7 @@ def _located(text: str, pieces: Iterable[tuple[str, str, bool, bool]]) -> Iterat
 
 def _japanese_pieces(text: str) -> Iterator[tuple[str, str, bool, bool]]:
     pending: list[Any] = []
-    for word in _unidic()(text):
+    for word in unidic()(text):
         feature = word.feature
         # A suffix (省 in 外務省, 海 in 日本海) belongs to the noun before it.
         if feature.pos1 == "接尾辞" and pending and not word.white_space:
@@ -121,18 +123,30 @@ def _japanese_word(parts: list[Any]) -> tuple[str, str, bool, bool]:
     return surface, surface, noun, noun and len(parts) == 1 and head.pos2 == "固有名詞"
 
 
-def _chinese_pieces(text: str) -> Iterator[tuple[str, str, bool, bool]]:
+def chinese_tags(text: str) -> list[tuple[str, str]]:
+    """jieba's words of ``text`` with their part-of-speech flags."""
     import rjieba  # loaded only for a Chinese article (33 MB)
 
-    for surface, flag in rjieba.tag(text):
+    return list(rjieba.tag(text))
+
+
+def _chinese_pieces(text: str) -> Iterator[tuple[str, str, bool, bool]]:
+    for surface, flag in chinese_tags(text):
         # jieba's tags: n noun, nr person, ns place, nt organisation, nz other proper noun.
         yield surface, surface, flag.startswith("n"), flag in {"nr", "ns", "nt", "nz"}
 
 
+@lru_cache(maxsize=16_384)
+def russian_parses(word: str) -> tuple[Any, ...]:
+    """pymorphy3's parses of ``word``, likeliest first: a text repeats its words, so each is
+    parsed once."""
+    return tuple(_morph().parse(word))
+
+
 @lru_cache(maxsize=65_536)
 def _russian_word(word: str) -> tuple[str, bool, bool]:
-    """Dictionary form, noun, proper noun: a text repeats its words, so each is parsed once."""
-    parse = _morph().parse(word)[0]
+    """Dictionary form, noun, proper noun of ``word``."""
+    parse = russian_parses(word)[0]
     noun = parse.tag.POS == "NOUN"
     return parse.normal_form, noun, noun and bool(_PROPER_GRAMMEMES & parse.tag.grammemes)
 

@@ -1,0 +1,107 @@
+"""Korean, Japanese, Chinese and Russian names from the real analysers' dictionaries, and
+the entities stage that resolves them through the watch list and the place index."""
+
+from __future__ import annotations
+
+from newsloom.schema import EntityType
+from workers.enrichment.entities import find_entities, methods, recogniser_for
+from workers.enrichment.propernouns import name_spans
+
+
+def _spans(text: str, language: str) -> set[tuple[EntityType | None, str]]:
+    found = name_spans(text, language)
+    for span in found:
+        assert span.start < span.end <= len(text)
+    return {(span.type, text[span.start : span.end]) for span in found}
+
+
+def _entities(text: str, language: str) -> dict[str, tuple[EntityType, list[str]]]:
+    return {e.name: (e.type, e.surface_forms) for e in find_entities(text, language)}
+
+
+def test_korean_proper_nouns_by_their_semantic_class() -> None:
+    spans = _spans("김상욱 의원과 김다니엘씨가 목포와 경상도를 찾았다.", "ko")
+    assert ("person", "김상욱") in spans
+    assert ("person", "김다니엘") in spans  # 김 + 다니엘, written together
+    assert ("place", "목포") in spans
+    assert ("place", "경상도") in spans
+
+
+def test_korean_places_take_the_index_english_name_and_names_stay_native() -> None:
+    found = _entities("김상욱 의원은 목포와 경상도에서 유세했다.", "ko")
+    assert found["Mokpo"] == ("place", ["목포"])
+    assert found["김상욱"] == ("person", ["김상욱"])
+    assert found["경상도"][0] == "place"
+
+
+def test_japanese_family_and_given_names_are_one_person() -> None:
+    spans = _spans("小池和樹氏はソウルでネタニヤフ首相と会った。", "ja")
+    assert ("person", "小池和樹") in spans
+    assert ("person", "ネタニヤフ") in spans
+    assert ("place", "ソウル") in spans
+
+
+def test_japanese_surname_with_an_honorific_is_the_person_named_in_full() -> None:
+    found = _entities("尹錫悦大統領が演説した。尹氏は反対勢力を批判した。", "ja")
+    assert found["Yoon Suk-yeol"] == ("person", ["尹錫悦", "尹氏"])
+    assert not _entities("小池氏が話した。", "ja")  # whose surname, the text does not say
+
+
+def test_japanese_unknown_katakana_before_a_title_is_a_person() -> None:
+    spans = _spans("スモトリッチ財務相は反発した。", "ja")
+    assert ("person", "スモトリッチ") in spans
+
+
+def test_japanese_place_before_a_body_is_an_organisation_and_areas_merge() -> None:
+    found = _entities("イスラエル軍はガザ地区から撤退し、ガザの住民が戻った。", "ja")
+    assert found["イスラエル軍"][0] == "organization"
+    assert found["Gaza"] == ("place", ["ガザ地区", "ガザ"])
+
+
+def test_chinese_names_jieba_found_and_surname_given_name_pairs() -> None:
+    text = "中国国家航天局国际合作司副司长姚建廷说。湖北省负责人李金坤表示。"
+    spans = _spans(text, "zh")
+    assert ("person", "姚建廷") in spans
+    assert ("person", "李金坤") in spans
+    assert ("organization", "中国国家航天局") in spans
+    assert ("place", "湖北省") in spans
+
+
+def test_chinese_dictionary_words_tagged_as_names_are_not_people() -> None:
+    # jieba's dictionary lists 贺信 ("letter of congratulation") as a person's name.
+    spans = _spans("习近平主席致贺信。", "zh")
+    assert ("person", "习近平") in spans
+    assert not any(surface == "贺信" for _kind, surface in spans)
+
+
+def test_russian_given_name_and_surname_are_one_person_in_any_case() -> None:
+    text = "Встреча с Анваром Ибрагимом. Анвар Ибрагим сказал, что Ибрагиму нравится Стамбул."  # noqa: RUF001
+    found = _entities(text, "ru")
+    kind, surfaces = found["Анвар Ибрагим"]
+    assert kind == "person"
+    assert {"Анваром Ибрагимом", "Анвар Ибрагим", "Ибрагиму"} <= set(surfaces)
+    assert found["Istanbul"][0] == "place"
+
+
+def test_russian_watch_list_names_keep_the_whole_inflected_mention() -> None:
+    found = _entities("Визит Владимира Путина. Путин прибыл.", "ru")
+    assert found["Vladimir Putin"] == ("person", ["Владимира Путина", "Путин"])
+
+
+def test_each_language_records_its_analyser() -> None:
+    recorded = {
+        language: methods(recogniser_for(language), language)
+        for language in ["ko", "ja", "zh", "ru"]
+    }
+    assert recorded == {
+        "ko": "mecab-ko-dic-nnp+watchlist",
+        "ja": "unidic-propn+watchlist",
+        "zh": "jieba-pos+watchlist",
+        "ru": "pymorphy3-names+watchlist",
+    }
+
+
+def test_country_names_of_several_inflected_words_are_the_country() -> None:
+    found = _entities("Визит в Южную Корею и переговоры с Российской Федерацией.", "ru")  # noqa: RUF001
+    assert found["South Korea"] == ("place", ["Южную Корею"])
+    assert found["Russia"] == ("place", ["Российской Федерацией"])

@@ -1,0 +1,287 @@
+"""Names in Korean, Japanese, Chinese and Russian text, from the analysers' own dictionaries.
+
+Each language's morphological analyser (see :mod:`workers.enrichment.segment`) ships a
+dictionary that marks proper nouns and, for most, their class:
+
+- Korean, mecab-ko-dic: ``NNP`` with a semantic column of 인명 (person) or 지명 (place).
+- Japanese, UniDic: ``名詞-固有名詞-人名`` (person: 姓 and 名 in a row are one name),
+  ``-地名`` (place) and ``-一般`` (other: mostly organisations). A word UniDic does not know,
+  written in katakana (a foreign name) right before an honorific or a title, is a person.
+- Chinese, jieba: ``nr`` person, ``ns`` place, ``nt`` organisation. Its dictionary also lists
+  many common words as ``nr`` (贺信, "letter of congratulation"), so a person is a name jieba's
+  hidden Markov model found (not in the dictionary), a full name it lists (``nrfg``), or a
+  one-character surname and the given name after it.
+- Russian, pymorphy3 (OpenCorpora): the grammemes Name, Surn, Patr (person), Geox (place)
+  and Orgn (organisation) on capitalised words; a given name and surname in a row are one
+  person, named by their dictionary forms ("Анваром Ибрагимом" is Анвар Ибрагим).
+
+A span's type is ``None`` where the dictionary marks a proper noun without a class that says
+which of ours it is: the entities stage types it from the place index or the watch list, or
+drops it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from newsloom.schema import EntityType
+from workers.enrichment.segment import chinese_tags, mecab_ko, russian_parses, unidic
+
+__all__ = ["METHODS", "NameSpan", "name_spans"]
+
+# What each language's spans come from, as recorded on the article.
+METHODS = {
+    "ko": "mecab-ko-dic-nnp",
+    "ja": "unidic-propn",
+    "zh": "jieba-pos",
+    "ru": "pymorphy3-names",
+}
+_KO_CLASSES: dict[str, EntityType] = {"인명": "person", "지명": "place"}
+# UniDic's other proper nouns (固有名詞-一般) are mostly organisations ("ハマス").
+_JA_CLASSES: dict[str, EntityType] = {"人名": "person", "地名": "place", "一般": "organization"}
+# How many words a title may take after a name ("スモトリッチ財務相": 財務 + 相).
+_JA_TITLE_WORDS = 3
+# Honorifics and titles written right after a Japanese name ("トランプ氏", "バイデン大統領").
+_JA_TITLES = frozenset((
+    "氏", "さん", "様", "君", "大統領", "首相", "首長", "国王", "議員", "長官", "大使", "外相",
+    "相", "総裁", "代表", "委員長", "主席", "総統", "知事", "市長", "報道官", "司令官",
+))  # fmt: skip
+_JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
+# Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
+# area of that place ("ガザ地区").
+_JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
+_JA_AREAS = frozenset(("地区", "自治区", "州", "県", "市", "区", "省", "地方", "半島", "島"))
+_KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
+_ZH_PERSON_FLAGS = frozenset(("nr", "nrfg"))
+_ZH_PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "国")
+_ZH_MIN_SUFFIXED = 2
+_RU_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_RU_PERSON = frozenset(("Name", "Surn", "Patr"))
+_RU_CLASSES: tuple[tuple[str, EntityType], ...] = (
+    ("Geox", "place"),
+    ("Orgn", "organization"),
+)
+# A person's class on one syllable alone is a surname used for the person ("이 후보",
+# "candidate Lee"): whose, only the context says.
+_KO_MIN_PERSON = 2
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """A proper noun's span, its type (``None``: a proper noun of no class of ours) and its
+    name: the surface, or for Russian the dictionary forms of its words."""
+
+    type: EntityType | None
+    start: int
+    end: int
+    name: str
+    surname: bool = False  # a surname alone with an honorific ("尹氏"): whose, the article says
+
+
+def _korean(text: str) -> Iterator[NameSpan]:
+    run: list[Any] = []
+    for morpheme in [*mecab_ko().parse(text), None]:
+        proper = morpheme is not None and morpheme.feature.pos == "NNP"
+        # 김 + 다니엘: one name the dictionary knows as two proper nouns written together.
+        if (
+            proper
+            and run
+            and run[-1].span.end == morpheme.span.start
+            and morpheme.feature.semantic == run[-1].feature.semantic
+        ):
+            run.append(morpheme)
+            continue
+        if run:
+            start, end = run[0].span.start, run[-1].span.end
+            kind = _KO_CLASSES.get(run[0].feature.semantic or "")
+            if kind != "person" or end - start >= _KO_MIN_PERSON:
+                yield NameSpan(kind, start, end, text[start:end])
+        run = [morpheme] if proper else []
+
+
+def _ja_class(word: Any) -> tuple[bool, EntityType | None]:
+    feature = word.feature
+    if feature.pos1 == "名詞" and feature.pos2 == "固有名詞":
+        return True, _JA_CLASSES.get(feature.pos3)
+    return False, None
+
+
+def _japanese(text: str) -> Iterator[NameSpan]:
+    words = list(unidic()(text))
+    offsets = _offsets(text, [word.surface for word in words])
+    index = 0
+    while index < len(words):
+        proper, kind = _ja_class(words[index])
+        end = index + 1
+        unknown = bool(words[index].is_unk) and bool(_KATAKANA.fullmatch(words[index].surface))
+        if proper and kind == "person":
+            while end < len(words) and _ja_class(words[end]) == (True, "person"):
+                end += 1
+        following = words[end].surface if end < len(words) else ""
+        surname = end == index + 1 and words[index].feature.pos4 == "姓"
+        if proper and kind == "person" and surname and following in _JA_HONORIFICS:
+            start = offsets[index]
+            if start >= 0 and offsets[end] >= 0:
+                stop = offsets[end] + len(following)
+                yield NameSpan(kind, start, stop, words[index].surface, surname=True)
+            index = end + 1
+            continue
+        if (unknown or kind == "organization") and _ja_titled(words[end : end + _JA_TITLE_WORDS]):
+            proper, kind = True, "person"
+        elif proper and kind == "place" and following in _JA_BODIES:
+            kind, end = "organization", end + 1
+        elif proper and kind == "place" and following in _JA_AREAS:
+            # "ガザ地区" is named by the place it is the area of.
+            start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
+            if start >= 0 and offsets[end] >= 0:
+                yield NameSpan(kind, start, offsets[end] + len(following), text[start:stop])
+            index = end + 1
+            continue
+        if proper and offsets[index] >= 0 and offsets[end - 1] >= 0:
+            start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
+            yield NameSpan(kind, start, stop, text[start:stop])
+        index = end
+
+
+def _ja_titled(following: list[Any]) -> bool:
+    """Whether a title or honorific follows a name, alone or at the end of a compound
+    ("氏", "首相", "財務相")."""
+    for word in following:
+        if word.surface in _JA_TITLES:
+            return True
+        if word.feature.pos1 not in {"名詞", "接尾辞"}:
+            return False
+    return False
+
+
+def _offsets(text: str, surfaces: list[str]) -> list[int]:
+    """Where each of the analyser's surfaces starts in ``text`` (-1 if it normalised one)."""
+    cursor = 0
+    found = []
+    for surface in surfaces:
+        start = text.find(surface, cursor) if surface.strip() else -1
+        if start >= 0:
+            cursor = start + len(surface)
+        found.append(start)
+    return found
+
+
+def _chinese(text: str) -> Iterator[NameSpan]:
+    tags = chinese_tags(text)
+    offsets = _offsets(text, [surface for surface, _flag in tags])
+    index = 0
+    while index < len(tags):
+        surface, flag = tags[index]
+        end = index + 1
+        kind: EntityType | None = None
+        if flag in _ZH_PERSON_FLAGS and len(surface) == 1 and index + 1 < len(tags):
+            # 李 + 金坤: a surname, then a given name jieba took for another word.
+            given, given_flag = tags[index + 1]
+            if given_flag.startswith("n") and len(given) <= 2 and given.isalpha():
+                end, kind = index + 2, "person"
+        elif flag == "nrfg" or (flag == "nr" and len(surface) > 1 and not known_word(surface)):
+            kind = "person"
+        elif flag == "ns":
+            # "湖北省", but not "两国" ("the two countries"): a suffix after a name.
+            named = len(surface) > _ZH_MIN_SUFFIXED and surface.endswith(_ZH_PLACE_SUFFIXES)
+            kind = "place" if named else None
+        elif flag == "nt":
+            kind = "organization"
+        if (kind is not None or flag == "ns") and offsets[index] >= 0 and offsets[end - 1] >= 0:
+            start = offsets[index]
+            stop = offsets[end - 1] + len(tags[end - 1][0])
+            yield NameSpan(kind, start, stop, text[start:stop])
+        index = end
+
+
+def known_word(word: str) -> bool:
+    """Whether jieba's dictionary lists ``word`` (a name it found itself is not listed)."""
+    import rjieba  # already loaded by the tags
+
+    return bool(rjieba.has_word(word))
+
+
+def _ru_capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def _ru_kind(word: str, *, after_name: bool = False) -> EntityType | None:
+    """The class of a capitalised Russian word: the first parse with a class of ours, a
+    surname after a given name if one parse says so."""
+    if not _ru_capitalised(word):
+        return None
+    parses = russian_parses(word)
+    if after_name:
+        for parse in parses:
+            if "Surn" in parse.tag.grammemes:
+                return "person"
+    for parse in parses[:1]:
+        grammemes = parse.tag.grammemes
+        if grammemes & _RU_PERSON:
+            return "person"
+        for grammeme, kind in _RU_CLASSES:
+            if grammeme in grammemes:
+                return kind
+    return None
+
+
+def _ru_given_name(word: str) -> bool:
+    """Whether a capitalised word can be a given name ("Роман" is also "a novel")."""
+    return _ru_capitalised(word) and any("Name" in p.tag.grammemes for p in russian_parses(word))
+
+
+def _ru_name(word: str, kind: EntityType) -> str:
+    parses = russian_parses(word)
+    wanted = _RU_PERSON if kind == "person" else {"Geox", "Orgn"}
+    chosen = next((p for p in parses if p.tag.grammemes & wanted), parses[0])
+    return "-".join(part[:1].upper() + part[1:] for part in str(chosen.normal_form).split("-"))
+
+
+def _russian(text: str) -> Iterator[NameSpan]:
+    matches = list(_RU_WORD.finditer(text))
+    kinds = [_ru_kind(match.group()) for match in matches]
+
+    def adjacent(index: int) -> bool:  # word ``index`` follows the one before after a space
+        return index > 0 and text[matches[index - 1].end() : matches[index].start()] == " "
+
+    index = 0
+    while index < len(matches):
+        kind = kinds[index]
+        if kind is None:
+            index += 1
+            continue
+        first, end = index, index + 1
+        if kind == "person":
+            # "Роман Абрамович": a given name the dictionary reads first as a common noun.
+            if (
+                adjacent(first)
+                and kinds[first - 1] is None
+                and _ru_given_name(matches[first - 1].group())
+            ):
+                first -= 1
+            while (
+                end < len(matches)
+                and adjacent(end)
+                and _ru_kind(matches[end].group(), after_name=True) == "person"
+            ):
+                end += 1
+        run = matches[first:end]
+        name = " ".join(_ru_name(match.group(), kind) for match in run)
+        yield NameSpan(kind, run[0].start(), run[-1].end(), name)
+        index = end
+
+
+_ANALYSERS: dict[str, Callable[[str], Iterator[NameSpan]]] = {
+    "ko": _korean,
+    "ja": _japanese,
+    "zh": _chinese,
+    "ru": _russian,
+}
+
+
+def name_spans(text: str, language: str) -> list[NameSpan]:
+    """The proper nouns of ``text`` in ``language`` (one of :data:`METHODS`), in text order."""
+    return list(_ANALYSERS[language](text))
