@@ -120,16 +120,18 @@ def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
     """
     settings = get_settings()
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
-    if not has_due_work(source, FeedStore(redis_client(settings)), time.time()):
-        # A crawl process costs seconds of start-up: none is started only to find nothing due.
-        logger.info("crawl of %s skipped: none of its feeds or sitemaps is due", source.id)
-        return "not due"
+    client = redis_client(settings)
     # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
-    lock = crawl_lock(redis_client(settings), source.id, settings.crawl_timeout_s + 60)
+    lock = crawl_lock(client, source.id, settings.crawl_timeout_s + 60)
     if not lock.acquire():
         logger.info("crawl of %s skipped: another crawl of it is running", source.id)
         return "skipped"
     try:
+        # Asked under the lock: a running crawl of the source is what moves its feeds' due times.
+        if not has_due_work(source, FeedStore(client), time.time()):
+            # A crawl process costs seconds of start-up: none is started to find nothing due.
+            logger.info("crawl of %s not started: none of its feeds or sitemaps is due", source.id)
+            return "not due"
         # The crawl's warnings and errors (stderr) go to this worker's log; its progress
         # display (stdout) is for terminals only.
         subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one

@@ -100,7 +100,7 @@ METRIC_SOURCES = [
     REPO_ROOT / "ops" / "prometheus" / "queues.py",
     REPO_ROOT / "ops" / "prometheus" / "sources.py",
     REPO_ROOT / "newsloom" / "metrics.py",
-    REPO_ROOT / "search" / "api" / "app.py",  # the API's own request metrics
+    REPO_ROOT / "search" / "api" / "metrics.py",  # the API's own request metrics
 ]
 
 

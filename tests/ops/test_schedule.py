@@ -85,8 +85,9 @@ def test_schedules_follow_the_registry(services: Settings) -> None:
             assert entry.task == CRAWL_TASK
             assert entry.args == [source.id]
             assert entry.options["queue"] == CRAWL_QUEUE
-            assert entry.schedule.run_every == timedelta(seconds=services.crawl_interval_s)
-            assert crawl_interval(source, services) == timedelta(hours=1)
+            assert entry.schedule.run_every == crawl_interval(source, services)
+            own = source.crawl_interval_s
+            assert crawl_interval(source, services) == timedelta(seconds=own or 3600)
 
         rollover = RedBeatSchedulerEntry.from_key(f"redbeat:{ROLLOVER_ENTRY}", app=celery)
         assert (rollover.task, rollover.options["queue"]) == (ROLLOVER_TASK, CRAWL_QUEUE)

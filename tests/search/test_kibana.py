@@ -245,4 +245,4 @@ def test_kibana_import_reports_each_refused_object(
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "map/newsloom-map-places" in result.stdout and "missing_references" in result.stdout
+    assert "map/newsloom-map-places" in result.stderr and "missing_references" in result.stderr
