@@ -155,3 +155,13 @@ def test_a_city_alternate_name_does_not_retype_a_span(nlp: Language) -> None:
 def test_titles_alone_and_language_names_are_not_entities(nlp: Language) -> None:
     text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. A strike in Nepali airspace."
     assert {entity.name for entity in find_entities(text)} == {"Anwar Ibrahim"}
+
+
+def test_a_page_longer_than_the_model_takes_is_read_in_pieces(nlp: Language) -> None:
+    # Several pieces' worth of filler, then a name: found, at its offset in the whole text.
+    filler = "The talks went on through the night.\n" * 4000
+    text = filler + "Sergei Lavrov flew to Pyongyang."
+    (mentions,) = recognise([text])
+    found = {text[m.start : m.end] for m in mentions}
+    assert {"Sergei Lavrov", "Pyongyang"} <= found
+    assert all(m.start >= len(filler) for m in mentions if text[m.start : m.end] in found)

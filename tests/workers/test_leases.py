@@ -28,7 +28,7 @@ def test_a_task_longer_than_the_visibility_timeout_is_delivered_once(
         settings = worker.settings
         article = seed_article(seed_paths()[0], "outlives-its-lease")
         # Several visibility timeouts of enrichment.
-        slow = article.model_copy(update={"body": (article.body + "\n") * 1500})
+        slow = article.model_copy(update={"body": (article.body + "\n") * 300})
         sent = create_celery(settings).send_task(
             ENRICH_TASK, args=(slow.model_dump(mode="json"),), queue=ENRICH_QUEUE
         )

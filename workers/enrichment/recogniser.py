@@ -16,6 +16,7 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+from newsloom.errors import NewsloomError
 from newsloom.schema import EntityType
 from newsloom.settings import get_settings
 
@@ -35,7 +36,7 @@ LABELS: dict[str, EntityType] = {
 }
 
 
-class NerModelMissingError(RuntimeError):
+class NerModelMissingError(NewsloomError):
     """The configured spaCy pipeline is not installed."""
 
 
@@ -89,14 +90,37 @@ def _meta_language(name: str) -> str:
         return str(load_model().lang)  # raises the missing-model error with the setting
 
 
+# spaCy refuses texts over nlp.max_length (1,000,000 characters) and its memory grows with a
+# text's length; a long page is read in paragraph-aligned pieces well under that.
+_PIECE_CHARS = 50_000
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """``text`` cut at line breaks (or spaces) into pieces of at most ``_PIECE_CHARS``."""
+    pieces, start = [], 0
+    while len(text) - start > _PIECE_CHARS:
+        limit = start + _PIECE_CHARS
+        cut = text.rfind("\n", start, limit)
+        if cut <= start:
+            cut = text.rfind(" ", start, limit)
+        cut = limit if cut <= start else cut + 1
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
 def recognise(texts: Sequence[str]) -> list[list[ModelMention]]:
     """The model's entity spans in each of ``texts``, labels mapped to ours."""
     nlp = load_model()
-    return [
-        [
-            ModelMention(LABELS[ent.label_], ent.start_char, ent.end_char)
+    owners = [(index, offset, piece) for index, text in enumerate(texts)
+              for offset, piece in _pieces(text)]  # fmt: skip
+    found: list[list[ModelMention]] = [[] for _ in texts]
+    docs = nlp.pipe(piece for _, _, piece in owners)
+    for (index, offset, _), doc in zip(owners, docs, strict=True):
+        found[index].extend(
+            ModelMention(LABELS[ent.label_], offset + ent.start_char, offset + ent.end_char)
             for ent in doc.ents
             if ent.label_ in LABELS
-        ]
-        for doc in nlp.pipe(texts)
-    ]
+        )
+    return found
