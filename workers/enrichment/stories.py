@@ -12,6 +12,13 @@ The embedding model and the keyword stopwords are English: on other languages bo
 unrelated articles close together (any two German pages score 0.9), so there only the
 entities decide.
 
+Across languages neither embeddings nor keywords compare, but entity names do: the watch list
+gives a Japanese 尹錫悦 and an English Yoon Suk Yeol one canonical name. So an article is also
+scored against the articles of every other language that share at least ``MIN_SHARED_NAMES``
+of its entities (countries left out) and whose event time (published, else fetched) lies
+within ``ACROSS_DAYS`` of its own, on the entities alone. Those come from a per-language index
+of names to articles by event time, kept in step with the window.
+
 Everything lives in Redis, shared by every worker: vectors, profiles, document frequencies.
 The same score, minus the article's own near-duplicates, ranks related articles.
 """
@@ -20,7 +27,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -40,14 +49,17 @@ THRESHOLD = 0.5
 WINDOW = 5000  # recent articles (per language) a new one is compared with
 CANDIDATES = 20  # nearest by embedding, then scored on profiles too
 MIN_SHARED_NAMES = 2
-VERSION = f"stories-embedding+tfidf-3-t{THRESHOLD}-n{MIN_SHARED_NAMES}"
+ACROSS_DAYS = 3  # an event's coverage in other languages, days either side
+VERSION = f"stories-embedding+tfidf-4-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_DAYS}d"
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
 # v3: the window's sign codes and sequence numbers (v2 indexes have neither).
 _PREFIX = f"{KEY_PREFIX}:stories:v3"
-_PROFILES = f"{_PREFIX}:profiles"  # hash: id -> {"terms", "story", "label", "group", "language"}
+# hash: id -> {"terms", "story", "label", "group", "language", "at"}
+_PROFILES = f"{_PREFIX}:profiles"
 _VECTORS = f"{_PREFIX}:vectors"  # hash: article id -> base64 of float16 unit vector
 _DF = f"{_PREFIX}:df"  # hash: term -> documents containing it
+_LANGUAGES = f"{_PREFIX}:languages"  # set: languages with articles in the window
 _LOCK = f"{_PREFIX}:lock"
 
 Profile = dict[str, float]
@@ -57,6 +69,17 @@ Vector = npt.NDArray[np.float32]
 def _recent(language: str | None) -> str:
     """Sorted set of one language's articles by fetch time: stories never cross languages."""
     return f"{_PREFIX}:recent:{language or 'und'}"
+
+
+def _named(language: str | None, term: str) -> str:
+    """Sorted set of one language's articles naming ``term``, by event time."""
+    return f"{_PREFIX}:named:{language or 'und'}:{term}"
+
+
+def _event_time(article: Article) -> float:
+    """When the event happened, as near as the article says: published, else fetched."""
+    moment: datetime = article.published_at or article.fetched_at
+    return moment.timestamp()
 
 
 @dataclass(frozen=True)
@@ -89,10 +112,19 @@ def _cosine(left: Profile, right: Profile, idf: dict[str, float]) -> float:
     return dot / (norm_left * norm_right) if norm_left and norm_right else 0.0
 
 
+def _names(terms: Profile) -> list[str]:
+    """A profile's entity terms, countries left out: what tells one event from another."""
+    return sorted(t for t in terms if t.startswith("e:") and not _is_country(t[2:]))
+
+
+def _entities(terms: Profile) -> Profile:
+    """A profile's entity terms only: the part that compares across languages."""
+    return {t: v for t, v in terms.items() if t.startswith("e:")}
+
+
 def _shared_names(left: Profile, right: Profile) -> int:
     """How many entities two profiles share, countries left out."""
-    shared = left.keys() & right.keys()
-    return sum(1 for term in shared if term.startswith("e:") and not _is_country(term[2:]))
+    return len(set(_names(left)) & right.keys())
 
 
 def _is_country(name: str) -> bool:
@@ -154,6 +186,29 @@ class Stories:
         cosines.update(self._window.added_since(language, nearest.sequence, vector, skip))
         return sorted(cosines.items(), key=lambda item: -item[1])[:CANDIDATES]
 
+    def _across(
+        self, terms: Profile, language: str | None, at: float | None
+    ) -> list[tuple[str, float]]:
+        """Articles in other languages naming at least ``MIN_SHARED_NAMES`` of the same
+        entities within ``ACROSS_DAYS`` of ``at``, most names shared first (no embedding
+        cosine: the models do not compare across languages)."""
+        names = _names(terms)
+        if at is None or len(names) < MIN_SHARED_NAMES:
+            return []
+        others = sorted(str(o) for o in self._client.smembers(_LANGUAGES))
+        others = [o for o in others if o != (language or "und")]
+        span = ACROSS_DAYS * 86400
+        with self._client.pipeline(transaction=False) as pipe:
+            for other in others:
+                for name in names:
+                    pipe.zrangebyscore(_named(other, name), at - span, at + span)
+            found = pipe.execute()
+        shared = Counter(str(i) for ids in found for i in ids)
+        ranked = sorted(
+            (i for i, n in shared.items() if n >= MIN_SHARED_NAMES), key=lambda i: (-shared[i], i)
+        )
+        return [(i, 0.0) for i in ranked[:CANDIDATES]]
+
     def _score(
         self,
         terms: Profile,
@@ -161,10 +216,13 @@ class Stories:
         language: str | None,
         skip: str,
         nearest: Nearest | None = None,
+        at: float | None = None,
     ) -> list[tuple[Related, dict[str, Any]]]:
-        """Candidates scored on both signals (names alone without vectors), best first,
-        each with its stored profile."""
+        """Candidates scored on both signals (names alone without vectors, and on entities
+        alone across languages), best first, each with its stored profile."""
         candidates = self._candidates(language, vector, skip, nearest)
+        across = dict(self._across(terms, language, at))
+        candidates += [(i, c) for i, c in across.items() if i != skip]
         if not candidates:
             return []
         raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
@@ -174,9 +232,14 @@ class Stories:
         for other, embedding in candidates:
             if other not in stored:
                 continue
-            by_profile = _cosine(terms, stored[other]["terms"], idf)
-            score = (embedding + by_profile) / 2 if vector is not None else by_profile
-            shared = _shared_names(terms, stored[other]["terms"])
+            theirs = stored[other]["terms"]
+            if other in across:
+                by_profile = _cosine(_entities(terms), _entities(theirs), idf)
+                score = by_profile
+            else:
+                by_profile = _cosine(terms, theirs, idf)
+                score = (embedding + by_profile) / 2 if vector is not None else by_profile
+            shared = _shared_names(terms, theirs)
             related = Related(other, round(score, 6), embedding, by_profile, shared)
             scored.append((related, stored[other]))
         return sorted(scored, key=lambda item: (-item[0].score, item[0].article_id))
@@ -190,7 +253,9 @@ class Stories:
         stored = json.loads(str(raw_profile))
         vector = self._window.vector(article_id)
         group = stored.get("group")
-        scored = self._score(stored["terms"], vector, stored.get("language"), article_id)
+        scored = self._score(
+            stored["terms"], vector, stored.get("language"), article_id, at=stored.get("at")
+        )
         return [r for r, other in scored if not group or other.get("group") != group][:limit]
 
     def assign(self, article: Article) -> Article:
@@ -224,7 +289,8 @@ class Stories:
         self, article: Article, vector: Vector | None, nearest: Nearest | None
     ) -> dict[str, Any]:
         terms = profile(article)
-        scored = self._score(terms, vector, article.language, article.id, nearest)
+        at = _event_time(article)
+        scored = self._score(terms, vector, article.language, article.id, nearest, at)
         story, label = article.id, _label(article)
         # One event means similar text and the same actors: a shared country is not enough.
         best = scored[0][0] if scored else None
@@ -236,9 +302,13 @@ class Stories:
             "label": label,
             "group": article.enrichment.duplicate_group,
             "language": article.language,
+            "at": at,
         }
         with self._client.pipeline(transaction=True) as pipe:
             pipe.hset(_PROFILES, article.id, json.dumps(stored))
+            pipe.sadd(_LANGUAGES, article.language or "und")
+            for name in _names(terms):
+                pipe.zadd(_named(article.language, name), {article.id: at})
             if vector is not None:
                 self._window.add(pipe, article.language, article.id, vector)
             pipe.zadd(_recent(article.language), {article.id: article.fetched_at.timestamp()})
@@ -254,11 +324,15 @@ class Stories:
         old = [str(i) for i in self._client.zrange(recent, 0, -WINDOW - 1)]
         if not old:
             return
-        stored = self._client.hmget(_PROFILES, old)
-        terms = [term for raw in stored if raw for term in json.loads(str(raw))["terms"]]
+        raw = self._client.hmget(_PROFILES, old)
+        profiles = {i: json.loads(str(p))["terms"] for i, p in zip(old, raw, strict=True) if p}
+        terms = [term for stored in profiles.values() for term in stored]
         with self._client.pipeline(transaction=True) as pipe:
             for term in terms:
                 pipe.hincrby(_DF, term, -1)
+            for article_id, stored in profiles.items():
+                for name in _names(stored):
+                    pipe.zrem(_named(language, name), article_id)
             pipe.zrem(recent, *old)
             pipe.hdel(_PROFILES, *old)
             self._window.forget(pipe, language, old)
