@@ -16,6 +16,7 @@ __all__ = [
     "GOLD_FILE",
     "corpus_bodies",
     "cross_language_pair",
+    "dated_publisher_article",
     "gold",
     "gold_corpus",
     "publisher_article",
@@ -102,14 +103,19 @@ def publisher_article(page: str) -> Article:
     )
 
 
+def dated_publisher_article(page: str) -> Article:
+    """A publisher-corpus page as :func:`publisher_article` makes it, dated as published."""
+    record_file = Settings().shared_dir / "corpus" / "publishers" / "dev" / f"{page}.json"
+    published = json.loads(record_file.read_text(encoding="utf-8"))["publishing_date"]
+    return publisher_article(page).model_copy(
+        update={"published_at": datetime.fromisoformat(published)}
+    )
+
+
 def cross_language_pair(page: str) -> tuple[Article, Article]:
     """A non-English publisher-corpus page, dated as it was published, and the English
     report on the same event written for the tests (``tests/data/cross_language.json``)."""
-    record_file = Settings().shared_dir / "corpus" / "publishers" / "dev" / f"{page}.json"
-    published = json.loads(record_file.read_text(encoding="utf-8"))["publishing_date"]
-    native = publisher_article(page).model_copy(
-        update={"published_at": datetime.fromisoformat(published)}
-    )
+    native = dated_publisher_article(page)
     written = json.loads(CROSS_LANGUAGE_FILE.read_text(encoding="utf-8"))["articles"]
     english = next(entry for entry in written if entry["pairs_with"] == page)
     url = f"http://127.0.0.1/english/{page.replace('/', '-')}"

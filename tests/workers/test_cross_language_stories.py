@@ -13,7 +13,12 @@ import redis
 from newsloom.schema import Article
 from newsloom.settings import Settings
 from tests.workers.private import private_redis
-from tests.workers.seeds import corpus_bodies, cross_language_pair, publisher_article
+from tests.workers.seeds import (
+    corpus_bodies,
+    cross_language_pair,
+    dated_publisher_article,
+    publisher_article,
+)
 from workers.enrichment import stories as stories_module
 from workers.enrichment.pipeline import enrich
 from workers.enrichment.stories import Stories
@@ -27,7 +32,6 @@ MARTIAL_LAW = "jp/YomiuriShimbun_2024_12_03"
 OTHER_PAGES = [
     "jp/AsahiShimbun_2025_01_13",
     "jp/Nikkei_2025_01_27",
-    "kr/HankookIlbo_2025_05_15",
     "kr/HankookIlbo_2026_01_29",
     "kr/HankookIlbo_2026_07_12",
 ]
@@ -94,12 +98,34 @@ def test_the_english_report_first_still_draws_the_japanese_one_in(
     assert stories.assign(japanese).enrichment.story_id == first.id
 
 
+def test_a_korean_report_joins_the_english_one_and_not_the_same_names_a_year_on(
+    client: redis.Redis, others: list[Article]
+) -> None:
+    korean, english = (enrich(a) for a in cross_language_pair("kr/HankookIlbo_2025_05_15"))
+    # The same party and candidate a year later, at another party convention.
+    later = enrich(dated_publisher_article("kr/HankookIlbo_2026_07_12"))
+    shared = {e.name for e in korean.enrichment.entities} & {
+        e.name for e in english.enrichment.entities
+    }
+    assert {"Lee Jae-myung", "Democratic Party of Korea", "People Power Party"} <= shared
+    stories = Stories(client)
+    for article in others:
+        if article.id != later.id:
+            stories.assign(article)
+    stories.assign(later)
+    # Names alone decide between Korean pages (no embedding): the same party and candidate
+    # took the year-later page's story before the days counted.
+    first = stories.assign(korean)
+    assert first.enrichment.story_id == korean.id
+    assert stories.assign(english).enrichment.story_id == korean.id
+
+
 def test_the_same_names_weeks_apart_are_another_event(
     client: redis.Redis, pair: tuple[Article, Article]
 ) -> None:
     japanese, english = pair
     assert english.published_at is not None
-    later = english.published_at + timedelta(days=stories_module.ACROSS_DAYS + 1)
+    later = english.published_at + timedelta(days=stories_module.EVENT_DAYS + 1)
     stories = Stories(client)
     stories.assign(japanese)
     moved = stories.assign(english.model_copy(update={"published_at": later}))

@@ -16,8 +16,10 @@ Across languages neither embeddings nor keywords compare, but entity names do: t
 gives a Japanese 尹錫悦 and an English Yoon Suk Yeol one canonical name. So an article is also
 scored against the articles of every other language that share at least ``MIN_SHARED_NAMES``
 of its entities (countries left out) and whose event time (published, else fetched) lies
-within ``ACROSS_DAYS`` of its own, on the entities alone. Those come from a per-language index
-of names to articles by event time, kept in step with the window.
+within ``EVENT_DAYS`` of its own, on the entities alone. Those come from a per-language index
+of names to articles by event time, kept in step with the window. Wherever names alone decide
+(across languages, and within a language without embeddings) the same days are required: the
+same party and candidate a year on are another event.
 
 Everything lives in Redis, shared by every worker: vectors, profiles, document frequencies.
 The same score, minus the article's own near-duplicates, ranks related articles.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,8 +52,14 @@ THRESHOLD = 0.5
 WINDOW = 5000  # recent articles (per language) a new one is compared with
 CANDIDATES = 20  # nearest by embedding, then scored on profiles too
 MIN_SHARED_NAMES = 2
-ACROSS_DAYS = 3  # an event's coverage in other languages, days either side
-VERSION = f"stories-embedding+tfidf-4-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_DAYS}d"
+# Across languages the profile is the entities alone, which overlap less than entities and
+# keywords do: a third shared name stands in for the missing wording. On 242 corpus pages no
+# two unrelated pages in different languages share three names at this score, dates aside.
+ACROSS_THRESHOLD = 0.35
+EVENT_DAYS = 3  # where names alone decide: an event's coverage, days either side
+VERSION = (
+    f"stories-embedding+tfidf-4-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_THRESHOLD}-{EVENT_DAYS}d"
+)
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
 # v3: the window's sign codes and sequence numbers (v2 indexes have neither).
@@ -82,6 +91,11 @@ def _event_time(article: Article) -> float:
     return moment.timestamp()
 
 
+def _same_days(left: float | None, right: float | None) -> bool:
+    """Whether two event times lie within ``EVENT_DAYS`` (unknown ones always do)."""
+    return left is None or right is None or abs(left - right) <= EVENT_DAYS * 86400
+
+
 @dataclass(frozen=True)
 class Related:
     """A recent article similar to another, with the two signals behind the score."""
@@ -91,6 +105,17 @@ class Related:
     embedding: float
     profile: float
     shared_names: int = 0  # entities in common other than countries
+    across: bool = False  # in another language, scored on entities alone
+
+    def same_event(self) -> bool:
+        """Whether the score and the names shared make this the same event."""
+        if self.shared_names < MIN_SHARED_NAMES:
+            return False
+        if self.score >= THRESHOLD:
+            return True
+        return (
+            self.across and self.shared_names > MIN_SHARED_NAMES and self.score >= ACROSS_THRESHOLD
+        )
 
 
 def profile(article: Article) -> Profile:
@@ -162,10 +187,12 @@ class Stories:
         self._client = client
         self._window = StoryWindow(client, _PREFIX)
 
-    def _idf(self, terms: set[str], language: str | None) -> dict[str, float]:
+    def _idf(self, terms: set[str], languages: Sequence[str | None]) -> dict[str, float]:
+        """Inverse document frequencies among the windows of ``languages`` (one, within a
+        language; all of them across languages, as the frequencies count every language)."""
         ordered = sorted(terms)
         counts = self._client.hmget(_DF, ordered) if ordered else []
-        total = int(self._client.zcard(_recent(language))) + 1
+        total = sum(int(self._client.zcard(_recent(lang))) for lang in languages) + 1
         return {
             term: 1.0 + math.log((total + 1) / (int(count or 0) + 1))
             for term, count in zip(ordered, counts, strict=True)
@@ -190,14 +217,14 @@ class Stories:
         self, terms: Profile, language: str | None, at: float | None
     ) -> list[tuple[str, float]]:
         """Articles in other languages naming at least ``MIN_SHARED_NAMES`` of the same
-        entities within ``ACROSS_DAYS`` of ``at``, most names shared first (no embedding
+        entities within ``EVENT_DAYS`` of ``at``, most names shared first (no embedding
         cosine: the models do not compare across languages)."""
         names = _names(terms)
         if at is None or len(names) < MIN_SHARED_NAMES:
             return []
         others = sorted(str(o) for o in self._client.smembers(_LANGUAGES))
         others = [o for o in others if o != (language or "und")]
-        span = ACROSS_DAYS * 86400
+        span = EVENT_DAYS * 86400
         with self._client.pipeline(transaction=False) as pipe:
             for other in others:
                 for name in names:
@@ -227,20 +254,29 @@ class Stories:
             return []
         raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
         stored = {i: json.loads(str(p)) for (i, _c), p in zip(candidates, raw, strict=True) if p}
-        idf = self._idf(set(terms).union(*(p["terms"] for p in stored.values())), language)
+        every_term = set(terms).union(*(p["terms"] for p in stored.values()))
+        idf = self._idf(every_term, [language])
+        if across:
+            languages = {str(lang) for lang in self._client.smembers(_LANGUAGES)}
+            idf_across = self._idf(every_term, sorted(languages | {language or "und"}))
         scored = []
         for other, embedding in candidates:
             if other not in stored:
                 continue
             theirs = stored[other]["terms"]
+            names_only = other in across or vector is None
+            if names_only and not _same_days(at, stored[other].get("at")):
+                continue
             if other in across:
-                by_profile = _cosine(_entities(terms), _entities(theirs), idf)
+                by_profile = _cosine(_entities(terms), _entities(theirs), idf_across)
                 score = by_profile
             else:
                 by_profile = _cosine(terms, theirs, idf)
                 score = (embedding + by_profile) / 2 if vector is not None else by_profile
             shared = _shared_names(terms, theirs)
-            related = Related(other, round(score, 6), embedding, by_profile, shared)
+            related = Related(
+                other, round(score, 6), embedding, by_profile, shared, other in across
+            )
             scored.append((related, stored[other]))
         return sorted(scored, key=lambda item: (-item[0].score, item[0].article_id))
 
@@ -293,9 +329,13 @@ class Stories:
         scored = self._score(terms, vector, article.language, article.id, nearest, at)
         story, label = article.id, _label(article)
         # One event means similar text and the same actors: a shared country is not enough.
-        best = scored[0][0] if scored else None
-        if best is not None and best.score >= THRESHOLD and best.shared_names >= MIN_SHARED_NAMES:
-            story, label = scored[0][1]["story"], scored[0][1]["label"]
+        # The best candidate, as within a language; failing it, the best in another language
+        # (its lower bar can sit below a same-language article that shares too few names).
+        joined = next((c for c in scored[:1] if c[0].same_event()), None) or next(
+            (c for c in scored if c[0].across and c[0].same_event()), None
+        )
+        if joined is not None:
+            story, label = joined[1]["story"], joined[1]["label"]
         stored: dict[str, Any] = {
             "terms": terms,
             "story": story,
