@@ -16,7 +16,8 @@ Across languages neither embeddings nor keywords compare, but entity names do: t
 gives a Japanese 尹錫悦 and an English Yoon Suk Yeol one canonical name. So an article is also
 scored against the articles of every other language that share at least ``MIN_SHARED_NAMES``
 of its entities (countries left out) and whose event time (published, else fetched) lies
-within ``EVENT_DAYS`` of its own, on the entities alone. Those come from a per-language index
+within ``EVENT_DAYS`` of its own, on the entities alone; such a match joins at ``THRESHOLD``,
+or at ``ACROSS_THRESHOLD`` with a third shared name. Those come from a per-language index
 of names to articles by event time, kept in step with the window. Wherever names alone decide
 (across languages, and within a language without embeddings) the same days are required: the
 same party and candidate a year on are another event.
