@@ -214,28 +214,23 @@ class Stories:
         cosines.update(self._window.added_since(language, nearest.sequence, vector, skip))
         return sorted(cosines.items(), key=lambda item: -item[1])[:CANDIDATES]
 
-    def _across(
-        self, terms: Profile, language: str | None, at: float | None
-    ) -> list[tuple[str, float]]:
-        """Articles in other languages naming at least ``MIN_SHARED_NAMES`` of the same
-        entities within ``EVENT_DAYS`` of ``at``, most names shared first (no embedding
-        cosine: the models do not compare across languages)."""
+    def _across(self, terms: Profile, others: list[str], at: float | None, skip: str) -> list[str]:
+        """Articles in the ``others`` languages naming at least ``MIN_SHARED_NAMES`` of the
+        same entities within ``EVENT_DAYS`` of ``at``, most names shared first."""
         names = _names(terms)
         if at is None or len(names) < MIN_SHARED_NAMES:
             return []
-        others = sorted(str(o) for o in self._client.smembers(_LANGUAGES))
-        others = [o for o in others if o != (language or "und")]
         span = EVENT_DAYS * 86400
         with self._client.pipeline(transaction=False) as pipe:
             for other in others:
                 for name in names:
                     pipe.zrangebyscore(_named(other, name), at - span, at + span)
             found = pipe.execute()
-        shared = Counter(str(i) for ids in found for i in ids)
+        shared = Counter(str(i) for ids in found for i in ids if str(i) != skip)
         ranked = sorted(
             (i for i, n in shared.items() if n >= MIN_SHARED_NAMES), key=lambda i: (-shared[i], i)
         )
-        return [(i, 0.0) for i in ranked[:CANDIDATES]]
+        return ranked[:CANDIDATES]
 
     def _score(
         self,
@@ -249,17 +244,18 @@ class Stories:
         """Candidates scored on both signals (names alone without vectors, and on entities
         alone across languages), best first, each with its stored profile."""
         candidates = self._candidates(language, vector, skip, nearest)
-        across = dict(self._across(terms, language, at))
-        candidates += [(i, c) for i, c in across.items() if i != skip]
+        languages = {str(lang) for lang in self._client.smembers(_LANGUAGES)}
+        own = language or "und"
+        # No embedding cosine across languages: the models do not compare there.
+        across = set(self._across(terms, sorted(languages - {own}), at, skip))
+        candidates += [(i, 0.0) for i in sorted(across)]
         if not candidates:
             return []
         raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
         stored = {i: json.loads(str(p)) for (i, _c), p in zip(candidates, raw, strict=True) if p}
         every_term = set(terms).union(*(p["terms"] for p in stored.values()))
         idf = self._idf(every_term, [language])
-        if across:
-            languages = {str(lang) for lang in self._client.smembers(_LANGUAGES)}
-            idf_across = self._idf(every_term, sorted(languages | {language or "und"}))
+        idf_across = self._idf(every_term, sorted(languages | {own})) if across else idf
         scored = []
         for other, embedding in candidates:
             if other not in stored:
