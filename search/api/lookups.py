@@ -90,8 +90,11 @@ def related_articles(
     *,
     timeout_s: float | None = None,
 ) -> list[SearchHit]:
-    """Articles close in meaning (kNN on the embedding, when there is one), then in wording.
+    """The other articles of its story, then articles close in meaning (kNN on the
+    embedding, when there is one), then in wording.
 
+    The story comes first: the story stage matched those on the same event, in any language
+    (a Japanese report and an English one share no words and no comparable embedding).
     The article's own near-duplicates (syndicated copies) are left out: they say the same
     thing, so they would crowd out the other outlets' coverage an analyst is looking for.
     """
@@ -102,6 +105,21 @@ def related_articles(
     if enrichment.get("duplicate_group"):
         not_these.append({"term": {"enrichment.duplicate_group": enrichment["duplicate_group"]}})
     exclude = {"bool": {"must_not": not_these}}
+    if enrichment.get("story_id"):
+        response = es.search(
+            timeout=_timeout(timeout_s),
+            index=alias,
+            query={
+                "bool": {
+                    "filter": {"term": {"enrichment.story_id": enrichment["story_id"]}},
+                    "must_not": not_these,
+                }
+            },
+            sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
+            size=size,
+            source_excludes=_NOT_IN_LISTS,
+        )
+        found.update({h["_id"]: hit_from_document(h) for h in response["hits"]["hits"]})
     if embedding:
         response = es.search(
             timeout=_timeout(timeout_s),
@@ -116,7 +134,8 @@ def related_articles(
             size=size,
             source_excludes=_NOT_IN_LISTS,
         )
-        found.update({h["_id"]: hit_from_document(h) for h in response["hits"]["hits"]})
+        for hit in response["hits"]["hits"]:
+            found.setdefault(hit["_id"], hit_from_document(hit))
     response = es.search(
         timeout=_timeout(timeout_s),
         index=alias,

@@ -110,7 +110,8 @@ def read_article(api: Context, article_id: _ID) -> ArticleView:
 def list_related_articles(
     api: Context, article_id: _ID, size: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> list[SearchHit]:
-    """Articles on the same subject: by meaning (embeddings) and by wording."""
+    """Articles on the same subject: its story (in any language), then by meaning
+    (embeddings) and by wording."""
     found = _found(get_article(api.es, api.alias, article_id), article_id)
     return related_articles(api.es, api.alias, found, size, timeout_s=api.timeout_s)
 

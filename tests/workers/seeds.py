@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,12 @@ from newsloom.schema import Article, Enrichment
 from newsloom.settings import Settings
 
 __all__ = [
+    "CROSS_LANGUAGE_FILE",
     "GOLD_CORPUS_FILE",
     "GOLD_FILE",
     "corpus_bodies",
+    "cross_language_pair",
+    "dated_publisher_article",
     "gold",
     "gold_corpus",
     "plain_article",
@@ -23,6 +27,7 @@ __all__ = [
 
 GOLD_FILE = Path(__file__).resolve().parent.parent / "data" / "gold_seeds.json"
 GOLD_CORPUS_FILE = GOLD_FILE.with_name("gold_corpus.json")
+CROSS_LANGUAGE_FILE = GOLD_FILE.with_name("cross_language.json")
 
 
 def seed_paths() -> list[Path]:
@@ -113,3 +118,31 @@ def plain_article(
         language=language,
         enrichment=enrichment or Enrichment(),
     )
+
+
+def dated_publisher_article(page: str) -> Article:
+    """A publisher-corpus page as :func:`publisher_article` makes it, dated as published."""
+    record_file = Settings().shared_dir / "corpus" / "publishers" / "dev" / f"{page}.json"
+    published = json.loads(record_file.read_text(encoding="utf-8"))["publishing_date"]
+    return publisher_article(page).model_copy(
+        update={"published_at": datetime.fromisoformat(published)}
+    )
+
+
+def cross_language_pair(page: str) -> tuple[Article, Article]:
+    """A non-English publisher-corpus page, dated as it was published, and the English
+    report on the same event written for the tests (``tests/data/cross_language.json``)."""
+    native = dated_publisher_article(page)
+    written = json.loads(CROSS_LANGUAGE_FILE.read_text(encoding="utf-8"))["articles"]
+    english = next(entry for entry in written if entry["pairs_with"] == page)
+    url = f"http://127.0.0.1/english/{page.replace('/', '-')}"
+    counterpart = Article(
+        url=url,
+        canonical_url=url,
+        source_id="english",
+        source_name="english",
+        title=english["title"],
+        body=english["body"],
+        published_at=datetime.fromisoformat(english["published_at"]),
+    )
+    return native, counterpart

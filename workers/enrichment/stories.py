@@ -12,6 +12,16 @@ The embedding model and the keyword stopwords are English: on other languages bo
 unrelated articles close together (any two German pages score 0.9), so there only the
 entities decide.
 
+Across languages neither embeddings nor keywords compare, but entity names do: the watch list
+gives a Japanese 尹錫悦 and an English Yoon Suk Yeol one canonical name. So an article is also
+scored against the articles of every other language that share at least ``MIN_SHARED_NAMES``
+of its entities (countries left out) and whose event time (published, else fetched) lies
+within ``EVENT_DAYS`` of its own, on the entities alone; such a match joins at ``THRESHOLD``,
+or at ``ACROSS_THRESHOLD`` with a third shared name. Those come from a per-language index
+of names to articles by event time, kept in step with the window. Wherever names alone decide
+(across languages, and within a language without embeddings) the same days are required: the
+same party and candidate a year on are another event.
+
 Everything lives in Redis, shared by every worker: vectors, profiles, document frequencies.
 The same score, minus the article's own near-duplicates, ranks related articles.
 """
@@ -20,7 +30,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -40,14 +53,23 @@ THRESHOLD = 0.5
 WINDOW = 5000  # recent articles (per language) a new one is compared with
 CANDIDATES = 20  # nearest by embedding, then scored on profiles too
 MIN_SHARED_NAMES = 2
-VERSION = f"stories-embedding+tfidf-3-t{THRESHOLD}-n{MIN_SHARED_NAMES}"
+# Across languages the profile is the entities alone, which overlap less than entities and
+# keywords do: a third shared name stands in for the missing wording. On 242 corpus pages no
+# two unrelated pages in different languages share three names at this score, dates aside.
+ACROSS_THRESHOLD = 0.35
+EVENT_DAYS = 3  # where names alone decide: an event's coverage, days either side
+VERSION = (
+    f"stories-embedding+tfidf-4-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_THRESHOLD}-{EVENT_DAYS}d"
+)
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
 # v3: the window's sign codes and sequence numbers (v2 indexes have neither).
 _PREFIX = f"{KEY_PREFIX}:stories:v3"
-_PROFILES = f"{_PREFIX}:profiles"  # hash: id -> {"terms", "story", "label", "group", "language"}
+# hash: id -> {"terms", "story", "label", "group", "language", "at"}
+_PROFILES = f"{_PREFIX}:profiles"
 _VECTORS = f"{_PREFIX}:vectors"  # hash: article id -> base64 of float16 unit vector
 _DF = f"{_PREFIX}:df"  # hash: term -> documents containing it
+_LANGUAGES = f"{_PREFIX}:languages"  # set: languages with articles in the window
 _LOCK = f"{_PREFIX}:lock"
 
 Profile = dict[str, float]
@@ -59,6 +81,22 @@ def _recent(language: str | None) -> str:
     return f"{_PREFIX}:recent:{language or 'und'}"
 
 
+def _named(language: str | None, term: str) -> str:
+    """Sorted set of one language's articles naming ``term``, by event time."""
+    return f"{_PREFIX}:named:{language or 'und'}:{term}"
+
+
+def _event_time(article: Article) -> float:
+    """When the event happened, as near as the article says: published, else fetched."""
+    moment: datetime = article.published_at or article.fetched_at
+    return moment.timestamp()
+
+
+def _same_days(left: float | None, right: float | None) -> bool:
+    """Whether two event times lie within ``EVENT_DAYS`` (unknown ones always do)."""
+    return left is None or right is None or abs(left - right) <= EVENT_DAYS * 86400
+
+
 @dataclass(frozen=True)
 class Related:
     """A recent article similar to another, with the two signals behind the score."""
@@ -68,6 +106,17 @@ class Related:
     embedding: float
     profile: float
     shared_names: int = 0  # entities in common other than countries
+    across: bool = False  # in another language, scored on entities alone
+
+    def same_event(self) -> bool:
+        """Whether the score and the names shared make this the same event."""
+        if self.shared_names < MIN_SHARED_NAMES:
+            return False
+        if self.score >= THRESHOLD:
+            return True
+        return (
+            self.across and self.shared_names > MIN_SHARED_NAMES and self.score >= ACROSS_THRESHOLD
+        )
 
 
 def profile(article: Article) -> Profile:
@@ -89,10 +138,19 @@ def _cosine(left: Profile, right: Profile, idf: dict[str, float]) -> float:
     return dot / (norm_left * norm_right) if norm_left and norm_right else 0.0
 
 
+def _names(terms: Profile) -> list[str]:
+    """A profile's entity terms, countries left out: what tells one event from another."""
+    return sorted(t for t in terms if t.startswith("e:") and not _is_country(t[2:]))
+
+
+def _entities(terms: Profile) -> Profile:
+    """A profile's entity terms only: the part that compares across languages."""
+    return {t: v for t, v in terms.items() if t.startswith("e:")}
+
+
 def _shared_names(left: Profile, right: Profile) -> int:
     """How many entities two profiles share, countries left out."""
-    shared = left.keys() & right.keys()
-    return sum(1 for term in shared if term.startswith("e:") and not _is_country(term[2:]))
+    return len(set(_names(left)) & right.keys())
 
 
 def _is_country(name: str) -> bool:
@@ -130,10 +188,12 @@ class Stories:
         self._client = client
         self._window = StoryWindow(client, _PREFIX)
 
-    def _idf(self, terms: set[str], language: str | None) -> dict[str, float]:
+    def _idf(self, terms: set[str], languages: Sequence[str | None]) -> dict[str, float]:
+        """Inverse document frequencies among the windows of ``languages`` (one, within a
+        language; all of them across languages, as the frequencies count every language)."""
         ordered = sorted(terms)
         counts = self._client.hmget(_DF, ordered) if ordered else []
-        total = int(self._client.zcard(_recent(language))) + 1
+        total = sum(int(self._client.zcard(_recent(lang))) for lang in languages) + 1
         return {
             term: 1.0 + math.log((total + 1) / (int(count or 0) + 1))
             for term, count in zip(ordered, counts, strict=True)
@@ -154,6 +214,24 @@ class Stories:
         cosines.update(self._window.added_since(language, nearest.sequence, vector, skip))
         return sorted(cosines.items(), key=lambda item: -item[1])[:CANDIDATES]
 
+    def _across(self, terms: Profile, others: list[str], at: float | None, skip: str) -> list[str]:
+        """Articles in the ``others`` languages naming at least ``MIN_SHARED_NAMES`` of the
+        same entities within ``EVENT_DAYS`` of ``at``, most names shared first."""
+        names = _names(terms)
+        if at is None or len(names) < MIN_SHARED_NAMES:
+            return []
+        span = EVENT_DAYS * 86400
+        with self._client.pipeline(transaction=False) as pipe:
+            for other in others:
+                for name in names:
+                    pipe.zrangebyscore(_named(other, name), at - span, at + span)
+            found = pipe.execute()
+        shared = Counter(str(i) for ids in found for i in ids if str(i) != skip)
+        ranked = sorted(
+            (i for i, n in shared.items() if n >= MIN_SHARED_NAMES), key=lambda i: (-shared[i], i)
+        )
+        return ranked[:CANDIDATES]
+
     def _score(
         self,
         terms: Profile,
@@ -161,23 +239,41 @@ class Stories:
         language: str | None,
         skip: str,
         nearest: Nearest | None = None,
+        at: float | None = None,
     ) -> list[tuple[Related, dict[str, Any]]]:
-        """Candidates scored on both signals (names alone without vectors), best first,
-        each with its stored profile."""
+        """Candidates scored on both signals (names alone without vectors, and on entities
+        alone across languages), best first, each with its stored profile."""
         candidates = self._candidates(language, vector, skip, nearest)
+        languages = {str(lang) for lang in self._client.smembers(_LANGUAGES)}
+        own = language or "und"
+        # No embedding cosine across languages: the models do not compare there.
+        across = set(self._across(terms, sorted(languages - {own}), at, skip))
+        candidates += [(i, 0.0) for i in sorted(across)]
         if not candidates:
             return []
         raw = self._client.hmget(_PROFILES, [i for i, _c in candidates])
         stored = {i: json.loads(str(p)) for (i, _c), p in zip(candidates, raw, strict=True) if p}
-        idf = self._idf(set(terms).union(*(p["terms"] for p in stored.values())), language)
+        every_term = set(terms).union(*(p["terms"] for p in stored.values()))
+        idf = self._idf(every_term, [language])
+        idf_across = self._idf(every_term, sorted(languages | {own})) if across else idf
         scored = []
         for other, embedding in candidates:
             if other not in stored:
                 continue
-            by_profile = _cosine(terms, stored[other]["terms"], idf)
-            score = (embedding + by_profile) / 2 if vector is not None else by_profile
-            shared = _shared_names(terms, stored[other]["terms"])
-            related = Related(other, round(score, 6), embedding, by_profile, shared)
+            theirs = stored[other]["terms"]
+            names_only = other in across or vector is None
+            if names_only and not _same_days(at, stored[other].get("at")):
+                continue
+            if other in across:
+                by_profile = _cosine(_entities(terms), _entities(theirs), idf_across)
+                score = by_profile
+            else:
+                by_profile = _cosine(terms, theirs, idf)
+                score = (embedding + by_profile) / 2 if vector is not None else by_profile
+            shared = _shared_names(terms, theirs)
+            related = Related(
+                other, round(score, 6), embedding, by_profile, shared, other in across
+            )
             scored.append((related, stored[other]))
         return sorted(scored, key=lambda item: (-item[0].score, item[0].article_id))
 
@@ -190,7 +286,9 @@ class Stories:
         stored = json.loads(str(raw_profile))
         vector = self._window.vector(article_id)
         group = stored.get("group")
-        scored = self._score(stored["terms"], vector, stored.get("language"), article_id)
+        scored = self._score(
+            stored["terms"], vector, stored.get("language"), article_id, at=stored.get("at")
+        )
         return [r for r, other in scored if not group or other.get("group") != group][:limit]
 
     def assign(self, article: Article) -> Article:
@@ -224,21 +322,30 @@ class Stories:
         self, article: Article, vector: Vector | None, nearest: Nearest | None
     ) -> dict[str, Any]:
         terms = profile(article)
-        scored = self._score(terms, vector, article.language, article.id, nearest)
+        at = _event_time(article)
+        scored = self._score(terms, vector, article.language, article.id, nearest, at)
         story, label = article.id, _label(article)
         # One event means similar text and the same actors: a shared country is not enough.
-        best = scored[0][0] if scored else None
-        if best is not None and best.score >= THRESHOLD and best.shared_names >= MIN_SHARED_NAMES:
-            story, label = scored[0][1]["story"], scored[0][1]["label"]
+        # The best candidate, as within a language; failing it, the best in another language
+        # (its lower bar can sit below a same-language article that shares too few names).
+        joined = next((c for c in scored[:1] if c[0].same_event()), None) or next(
+            (c for c in scored if c[0].across and c[0].same_event()), None
+        )
+        if joined is not None:
+            story, label = joined[1]["story"], joined[1]["label"]
         stored: dict[str, Any] = {
             "terms": terms,
             "story": story,
             "label": label,
             "group": article.enrichment.duplicate_group,
             "language": article.language,
+            "at": at,
         }
         with self._client.pipeline(transaction=True) as pipe:
             pipe.hset(_PROFILES, article.id, json.dumps(stored))
+            pipe.sadd(_LANGUAGES, article.language or "und")
+            for name in _names(terms):
+                pipe.zadd(_named(article.language, name), {article.id: at})
             if vector is not None:
                 self._window.add(pipe, article.language, article.id, vector)
             pipe.zadd(_recent(article.language), {article.id: article.fetched_at.timestamp()})
@@ -254,11 +361,15 @@ class Stories:
         old = [str(i) for i in self._client.zrange(recent, 0, -WINDOW - 1)]
         if not old:
             return
-        stored = self._client.hmget(_PROFILES, old)
-        terms = [term for raw in stored if raw for term in json.loads(str(raw))["terms"]]
+        raw = self._client.hmget(_PROFILES, old)
+        profiles = {i: json.loads(str(p))["terms"] for i, p in zip(old, raw, strict=True) if p}
+        terms = [term for stored in profiles.values() for term in stored]
         with self._client.pipeline(transaction=True) as pipe:
             for term in terms:
                 pipe.hincrby(_DF, term, -1)
+            for article_id, stored in profiles.items():
+                for name in _names(stored):
+                    pipe.zrem(_named(language, name), article_id)
             pipe.zrem(recent, *old)
             pipe.hdel(_PROFILES, *old)
             self._window.forget(pipe, language, old)
