@@ -105,21 +105,7 @@ def related_articles(
     if enrichment.get("duplicate_group"):
         not_these.append({"term": {"enrichment.duplicate_group": enrichment["duplicate_group"]}})
     exclude = {"bool": {"must_not": not_these}}
-    if enrichment.get("story_id"):
-        response = es.search(
-            timeout=_timeout(timeout_s),
-            index=alias,
-            query={
-                "bool": {
-                    "filter": {"term": {"enrichment.story_id": enrichment["story_id"]}},
-                    "must_not": not_these,
-                }
-            },
-            sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
-            size=size,
-            source_excludes=_NOT_IN_LISTS,
-        )
-        found.update({h["_id"]: hit_from_document(h) for h in response["hits"]["hits"]})
+    near: list[SearchHit] = []
     if embedding:
         response = es.search(
             timeout=_timeout(timeout_s),
@@ -134,8 +120,29 @@ def related_articles(
             size=size,
             source_excludes=_NOT_IN_LISTS,
         )
-        for hit in response["hits"]["hits"]:
-            found.setdefault(hit["_id"], hit_from_document(hit))
+        near = [hit_from_document(hit) for hit in response["hits"]["hits"]]
+    if enrichment.get("story_id"):
+        response = es.search(
+            timeout=_timeout(timeout_s),
+            index=alias,
+            query={
+                "bool": {
+                    "filter": {"term": {"enrichment.story_id": enrichment["story_id"]}},
+                    "must_not": not_these,
+                }
+            },
+            sort=[{"published_at": {"order": "asc", "missing": "_last"}}],
+            size=size,
+            source_excludes=_NOT_IN_LISTS,
+        )
+        story = [hit_from_document(h) for h in response["hits"]["hits"]]
+        # Within the story, the closest in meaning first; the rest (other languages, whose
+        # embeddings are not comparable) in the order they were published.
+        rank = {hit.id: position for position, hit in enumerate(near)}
+        story.sort(key=lambda hit: rank.get(hit.id, len(rank)))
+        found.update({hit.id: hit for hit in story})
+    for hit in near:
+        found.setdefault(hit.id, hit)
     response = es.search(
         timeout=_timeout(timeout_s),
         index=alias,

@@ -75,7 +75,8 @@ def test_every_url_ends_with_its_outcome(services: Settings) -> None:
 
 
 def test_deadline_stops_the_crawl_and_gives_unfinished_urls_back(services: Settings) -> None:
-    pages = {f"/article/{n}": ARTICLE_HTML for n in range(20)}
+    # More pages than the downloader takes in at once, so some are still waiting at the deadline.
+    pages = {f"/article/{n}": ARTICLE_HTML for n in range(60)}
     with robots_server(200, pages, robots_body=ALLOW_ALL) as base:
         source = _source(base, politeness={"concurrency": 1, "delay_s": 1.0})
         started = time.monotonic()
