@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Self
@@ -88,6 +89,14 @@ class Settings(BaseSettings):
         default=3600,
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
+    )
+    crawl_extract_processes: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=0,
+        description=(
+            "Processes that extract articles beside each crawler (default: one per CPU it may "
+            "use); 0 extracts in the crawler's own thread."
+        ),
     )
     dns_servers: str = Field(
         default="",
