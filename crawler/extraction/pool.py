@@ -19,8 +19,10 @@ gets a new pool.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # Stats key: pools replaced because a child process died.
 POOL_RESTARTS: Final = "newsloom/extraction/pool_restarts"
+# prctl(2) option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG: Final = 1
 
 
 @dataclass
@@ -76,12 +80,19 @@ def extract_page(body: bytes, content_type: str, url: str, source: Source) -> Pa
     return result
 
 
-def _child_started() -> None:
+def _child_started(crawler_pid: int) -> None:
     # Forked, the child has the crawler's signal handlers and asyncio's wake-up descriptor
     # (a signal here would wake the crawler's loop): give both back, ignore Ctrl-C.
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A crawler killed outright (SIGKILL, OOM) cannot stop its children, and they would live
+    # on: siblings keep each other's task pipe open, and they hold the crawler's stdout.
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != crawler_pid:  # it died before the line above
+        os._exit(1)
 
 
 class ExtractionPool:
@@ -129,6 +140,7 @@ class ExtractionPool:
                 self.processes,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_child_started,
+                initargs=(os.getpid(),),
             )
         return self._executor
 

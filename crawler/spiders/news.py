@@ -17,7 +17,7 @@ import feedparser
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -251,7 +251,8 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("skipped %s: the page opts out of AI use (noai)", response.url)
             return
         try:
-            if not hasattr(response, "text"):  # Scrapy saw binary content whatever the header
+            # Scrapy saw binary content whatever the header (``.text`` would decode the body).
+            if not isinstance(response, TextResponse):
                 raise NotHTMLError(f"{response.url}: not HTML (binary body)")
             article = await self.extraction.extract(
                 response.body, content_type, response.url, source
