@@ -110,6 +110,15 @@ class Settings(BaseSettings):
         gt=0,
         description="A scheduled crawl is stopped, and its lock freed, after this.",
     )
+    crawl_extract_processes: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Processes that extract articles beside each crawler (e.g. one per CPU it may "
+            "use); 0, the default until the pool has run in production, extracts in the "
+            "crawler's own thread."
+        ),
+    )
     dns_servers: str = Field(
         default="",
         description="Comma-separated host:port DNS servers for crawls; empty: the system's.",

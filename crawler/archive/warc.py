@@ -5,10 +5,15 @@ processes on several hosts never share one) under ``<state_dir>/warc/``; point t
 shared storage to keep every host's archive together. Bodies are stored as the crawler
 decoded them from the transfer (gzip/br already undone, ``Content-Encoding`` removed), which
 is exactly what extraction reads.
+
+Each record is its own gzip member, as WARC readers expect, compressed at
+:data:`GZIP_LEVEL`: the crawler's one thread writes the archive, and at warcio's level 9 the
+gzip was an eighth of its busy time.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import time
@@ -17,13 +22,17 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Final, Self
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-__all__ = ["ArchivedResponse", "WarcArchive", "read_responses", "warc_directory"]
+__all__ = ["GZIP_LEVEL", "ArchivedResponse", "WarcArchive", "read_responses", "warc_directory"]
+
+# On corpus pages (~350 KB of HTML): level 1 takes 2.2 ms a page and keeps 22% of the bytes,
+# level 6 5.6 ms and 18%, level 9 (warcio's) 9.2 ms and 18%.
+GZIP_LEVEL: Final = 1
 
 
 def warc_directory(state_dir: Path) -> Path:
@@ -47,7 +56,8 @@ class WarcArchive:
     def __init__(self, stream: IO[bytes], path: Path) -> None:
         self.stream = stream
         self.path = path
-        self.writer = WARCWriter(stream, gzip=True)
+        self._record = BytesIO()  # one record, before it is compressed into the file
+        self.writer = WARCWriter(self._record, gzip=False)
 
     @classmethod
     def create(cls, directory: Path, job: str) -> Self:
@@ -73,7 +83,10 @@ class WarcArchive:
             length=len(response.body),
             http_headers=http_headers,
         )
+        self._record.seek(0)
+        self._record.truncate()
         self.writer.write_record(record)
+        self.stream.write(gzip.compress(self._record.getvalue(), compresslevel=GZIP_LEVEL))
         self.stream.flush()  # a crawler killed mid-crawl keeps what it had written
 
     def close(self) -> None:

@@ -8,8 +8,7 @@ as drops (``newsloom/dropped/override_<field>_<reason>/<source>``) when stats ar
 from __future__ import annotations
 
 import logging
-
-from scrapy.statscollectors import StatsCollector
+from typing import Protocol
 
 from crawler.extensions.metrics import DROPPED_PREFIX
 from crawler.extraction.encoding import decode_html, header_encoding
@@ -20,9 +19,22 @@ from crawler.urls import canonical_url
 from newsloom.errors import InvalidInputError
 from newsloom.schema import Article
 
-__all__ = ["ExtractionError", "NotHTMLError", "extract_article", "extract_response_article"]
+__all__ = [
+    "Counts",
+    "ExtractionError",
+    "NotHTMLError",
+    "extract_article",
+    "extract_response_article",
+]
 
 logger = logging.getLogger(__name__)
+
+
+class Counts(Protocol):
+    """Where misses are counted: the crawl's Scrapy stats, or a pool process's tally."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        """Add ``count`` to ``key`` (``start`` when it is new)."""
 
 
 class ExtractionError(InvalidInputError):
@@ -33,9 +45,7 @@ class NotHTMLError(ExtractionError):
     """The response is not an HTML page (a PDF, an image, a feed where a page was expected)."""
 
 
-def extract_article(
-    html: str, url: str, source: Source, *, stats: StatsCollector | None = None
-) -> Article:
+def extract_article(html: str, url: str, source: Source, *, stats: Counts | None = None) -> Article:
     """Extract title, authors, dates, body and language from one page of ``source``.
 
     ``stats`` (the crawl's) counts the source's override selectors that found nothing.
@@ -73,7 +83,7 @@ def extract_response_article(
     url: str,
     source: Source,
     *,
-    stats: StatsCollector | None = None,
+    stats: Counts | None = None,
 ) -> Article:
     """Decode an HTTP response body (trusting its charset only if it fits) and extract it."""
     if "html" not in content_type.lower():

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin
 
 import feedparser
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -23,7 +25,8 @@ from twisted.python.failure import Failure
 
 from crawler.drops import TOO_LARGE, failure_reason
 from crawler.extensions.archive import ARTICLE
-from crawler.extraction import ExtractionError, NotHTMLError, extract_response_article
+from crawler.extraction import ExtractionError, NotHTMLError
+from crawler.extraction.pool import BrokenProcessPool, ExtractionPool
 from crawler.frontier.feeds import FeedStore
 from crawler.frontier.scheduler import request_failed
 from crawler.frontier.sent import SentArticles
@@ -43,6 +46,8 @@ Callback = Callable[..., Any]
 # Request meta of listing pages: which section of the source, how many hops from its URL.
 SECTION = "newsloom_section"
 DEPTH = "newsloom_depth"
+# Stats key: article pages fetched again because the process extracting them died.
+EXTRACTION_LOST = "newsloom/extraction/refetched"
 
 
 class NewsSpider(scrapy.Spider):
@@ -61,6 +66,23 @@ class NewsSpider(scrapy.Spider):
         # Pages to fetch as articles without discovery (re-visits, replays, tests), by source.
         self.article_urls = article_urls or {}
         self.allowed_domains = sorted({d for source in sources for d in source.allowed_domains})
+        self.extraction = ExtractionPool(0)  # in-process unless built by a crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Extract in the pool of processes the settings ask for (``crawl_extract_processes``)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._open_extraction, signal=signals.spider_opened)
+        return spider
+
+    def _open_extraction(self) -> None:
+        # Not in from_crawler: the crawl's stats exist only once it starts.
+        processes = newsloom_settings(self.crawler).crawl_extract_processes
+        self.extraction = ExtractionPool(processes, self.crawler.stats)
+
+    def closed(self, reason: str) -> None:
+        """Stop the extraction processes."""
+        self.extraction.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Request every feed and sitemap of every source (only those due, if so asked)."""
@@ -218,8 +240,10 @@ class NewsSpider(scrapy.Spider):
                 continue
             yield self._section_request(url, source, index, depth + 1)
 
-    def parse_article(self, response: Response, source: Source) -> Iterator[Article]:
-        """Extract the article on this page, or count why not."""
+    async def parse_article(
+        self, response: Response, source: Source
+    ) -> AsyncIterator[Article | scrapy.Request]:
+        """Extract the article on this page (in the extraction pool), or count why not."""
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         x_robots_tag = b"\n".join(response.headers.getlist(b"X-Robots-Tag")).decode("latin-1")
         if declares_noai(x_robots_tag, response.body):
@@ -227,14 +251,25 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("skipped %s: the page opts out of AI use (noai)", response.url)
             return
         try:
-            if not hasattr(response, "text"):  # Scrapy saw binary content whatever the header
+            # Scrapy saw binary content whatever the header (``.text`` would decode the body).
+            if not isinstance(response, TextResponse):
                 raise NotHTMLError(f"{response.url}: not HTML (binary body)")
-            yield extract_response_article(
-                response.body, content_type, response.url, source, stats=self.crawler.stats
+            article = await self.extraction.extract(
+                response.body, content_type, response.url, source
             )
+        except BrokenProcessPool:
+            # Not extracted, so not lost: the URL goes back to the frontier (its attempts
+            # are counted there, so a page that kills every extractor fails in the end).
+            self.crawler.stats.inc_value(EXTRACTION_LOST)
+            self.logger.warning("the process extracting %s died; fetching it again", response.url)
+            assert response.request is not None  # a callback's response has its request
+            yield response.request.replace(dont_filter=True)
+            return
         except NotHTMLError as error:
             self._drop(response, "not_html")
             self.logger.info("skipped %s", error)
         except ExtractionError as error:
             self._drop(response, "no_article")
             self.logger.info("%s", error)
+        else:
+            yield article
