@@ -53,7 +53,7 @@ from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
 from ops.dev.local.supervision import wait_until
 from search.client import create_client
-from search.templates import ensure_index
+from search.templates import ensure_index, remove_index
 
 __all__ = ["BenchSite", "CpuSample", "corpus_pages", "main"]
 
@@ -447,7 +447,7 @@ def main(
                 scheduled = _freshness(site, es, settings, lambda: None, fresh)
     finally:
         site.stop()
-        es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
+        remove_index(es, settings.index_alias)
         client.flushdb()
 
     rate = pages / pipeline_wall

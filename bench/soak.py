@@ -46,7 +46,7 @@ from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
 from ops.dev.local.redis_server import start_redis, stop_redis
 from search.client import create_client
-from search.templates import ensure_index
+from search.templates import ensure_index, remove_index
 
 __all__ = ["main"]
 
@@ -260,10 +260,7 @@ def main(
             raise typer.Exit(code=1)
     finally:
         stop_redis(settings, _QUIET)
-        es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
-        lenient = es.options(ignore_status=404)
-        lenient.indices.delete_index_template(name=settings.index_alias)
-        lenient.cluster.delete_component_template(name=f"{settings.index_alias}-article")
+        remove_index(es, settings.index_alias)
     shutil.rmtree(root, ignore_errors=True)
 
 

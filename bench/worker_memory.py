@@ -35,7 +35,7 @@ from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
 from ops.dev.local.supervision import wait_until
 from search.client import create_client
-from search.templates import ensure_index
+from search.templates import ensure_index, remove_index
 from workers.app import create_celery
 
 __all__ = ["Sample", "main", "process_tree_rss_mib"]
@@ -78,13 +78,6 @@ def _bench_settings(settings: Settings, redis_db: int) -> Settings:
     return settings.model_copy(
         update={"redis_url": RedisDsn(url), "index_alias": f"bench-memory-{uuid.uuid4().hex[:8]}"}
     )
-
-
-def _remove_index(es: Elasticsearch, alias: str) -> None:
-    """Delete the run's indices and the templates ``ensure_index`` installed for them."""
-    es.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
-    es.indices.delete_index_template(name=alias)
-    es.cluster.delete_component_template(name=f"{alias}-article")
 
 
 def _send_and_wait(
@@ -184,7 +177,7 @@ def main(
             worker.start(timeout_s=120)
             samples = _run(settings, es, worker, stream)
     finally:
-        _remove_index(es, settings.index_alias)
+        remove_index(es, settings.index_alias)
         client.flushdb()
     console.print(_table(samples, concurrency))
     console.print(_summary(samples))

@@ -14,7 +14,13 @@ from elasticsearch import BadRequestError, Elasticsearch
 from search.aliases import write_alias
 from search.lifecycle import lifecycle_component
 
-__all__ = ["ensure_index", "field_types", "index_template", "initial_index_name"]
+__all__ = [
+    "ensure_index",
+    "field_types",
+    "index_template",
+    "initial_index_name",
+    "remove_index",
+]
 
 # Apply a new version to existing indices with `newsloom index reindex`.
 # 2: offsets in the postings of highlighted fields; 3: 256-dimension embeddings.
@@ -182,6 +188,17 @@ def ensure_index(es: Elasticsearch, alias: str, replicas: int = 0) -> None:
         es.indices.update_aliases(
             actions=[{"add": {"index": target, "alias": writer, "is_write_index": True}}]
         )
+
+
+def remove_index(es: Elasticsearch, alias: str) -> None:
+    """Delete the indices behind ``alias`` and the templates :func:`ensure_index` installed.
+
+    For throw-away aliases (benchmarks, tests); whatever is already gone is skipped.
+    """
+    es.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+    lenient = es.options(ignore_status=404)
+    lenient.indices.delete_index_template(name=alias)
+    lenient.cluster.delete_component_template(name=f"{alias}-article")
 
 
 def _create_first_index(es: Elasticsearch, alias: str, writer: str) -> None:

@@ -41,7 +41,7 @@ from ops.dev.local.launch import worker_process
 from ops.dev.local.redis_server import start_redis, stop_redis
 from ops.dev.local.supervision import wait_until
 from search.client import create_client
-from search.templates import ensure_index
+from search.templates import ensure_index, remove_index
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from workers.app import create_celery
 from workers.metrics import MULTIPROC_ENV
@@ -127,10 +127,7 @@ def chaos_pipeline(
         yield ChaosPipeline(settings, root)
     finally:
         stop_redis(settings, QUIET)
-        es.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
-        lenient = es.options(ignore_status=404)
-        lenient.indices.delete_index_template(name=settings.index_alias)
-        lenient.cluster.delete_component_template(name=f"{settings.index_alias}-article")
+        remove_index(es, settings.index_alias)
         shutil.rmtree(root, ignore_errors=True)
 
 
