@@ -186,18 +186,16 @@ class Settings(BaseSettings):
                 "NEWSLOOM_REDIS_URL carries a password and NEWSLOOM_REDIS_PASSWORD_FILE is set: "
                 "remove the password from the URL"
             )
-        if self.api_key_file is not None:
-            from_file = read_secret(self.api_key_file, "NEWSLOOM_API_KEY_FILE")
-            if self.api_key and self.api_key != from_file:
-                raise ValueError("set NEWSLOOM_API_KEY or NEWSLOOM_API_KEY_FILE, not both")
-            self.api_key = from_file
-        if self.api_cursor_secret_file is not None:
-            from_file = read_secret(self.api_cursor_secret_file, "NEWSLOOM_API_CURSOR_SECRET_FILE")
-            if self.api_cursor_secret and self.api_cursor_secret != from_file:
-                raise ValueError(
-                    "set NEWSLOOM_API_CURSOR_SECRET or NEWSLOOM_API_CURSOR_SECRET_FILE, not both"
-                )
-            self.api_cursor_secret = from_file
+        # Secrets the code reads as plain settings: the file's content becomes the value.
+        for field in ("api_key", "api_cursor_secret"):
+            path = getattr(self, f"{field}_file")
+            if path is None:
+                continue
+            variable = f"NEWSLOOM_{field.upper()}"
+            from_file = read_secret(path, f"{variable}_FILE")
+            if getattr(self, field) and getattr(self, field) != from_file:
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            setattr(self, field, from_file)
         return self
 
     def redis_connection_url(self) -> str:

