@@ -52,7 +52,9 @@ _SENTENCE_END = (".", "?", "!", ":", "…")
 # Chinese pages sign off with the responsible editor: "(责编" or "責任編輯", a full-width
 # colon, the names.
 _EDITOR_LABEL = re.compile(
-    r"^\s*[(\uff08]?\s*"
+    # One optional bracket, not "\s*[(]?\s*": that backtracks quadratically on the long
+    # whitespace runs of indented markup.
+    r"^\s*(?:[(\uff08]\s*)?"
     r"(?:editor\s*:|edited\s+by\b\s*:?|(?:责编|责任编辑|責任編輯|编辑|編輯)\s*[:\uff1a])\s*",
     re.IGNORECASE,
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 __all__ = [
@@ -54,7 +55,10 @@ _CONTAINER_TAGS = ("body", "html", "article", "main")
 # A class token naming a fact box ("infobox", "fact-box", "metro-factbox", "Infobox-items"):
 # the name CMSs give the panel of background facts set beside or inside a story.
 _FACT_BOX = re.compile(r"(?:[a-z]+-)?(?:info|facts?|fakta|fakten)[-_]?box(?:$|[-_])", re.I)
-_BOX_XPATH = "//body//*[@role='complementary' or contains(translate(@class, 'B', 'b'), 'box')]"
+# Compiled once: the candidates (a "box" class, a role) are few, the page's elements many.
+_BOXES = etree.XPath(
+    "//body//*[@role='complementary' or contains(@class, 'box') or contains(@class, 'Box')]"
+)
 
 
 def _text_length(element: HtmlElement) -> int:
@@ -168,7 +172,7 @@ def mark_asides(tree: HtmlElement) -> int:
     fact-box class says what they are. A box that holds the ``<h1>`` is the main column.
     """
     marked = 0
-    for box in tree.xpath(_BOX_XPATH):
+    for box in _BOXES(tree):
         if _is_aside(box) and box.find(".//h1") is None and box.get(PRUNE_MARK) is None:
             box.set(PRUNE_MARK, "")
             marked += 1
