@@ -68,10 +68,16 @@ def choose_authors(metadata: PageMetadata, fallback: list[str], url: str = "") -
         marked = _people(metadata.byline.marked, keys)
         if len(marked) > len(found) and {*map(name_key, found)} <= {*map(name_key, marked)}:
             found = marked
-        # An agency credited beside the people (JSON-LD lists it as an organisation) is an
-        # author too ("Paula Steiger, SDA"); the outlet itself is not.
-        agencies = _people(metadata.organization_authors, keys)
-        return found + [name for name in agencies if name not in found]
+        # An organisation the JSON-LD credits beside the people is an author too: an agency
+        # ("Paula Steiger, SDA") or the outlet's own newsroom, which the page chose to list.
+        # The outlet's own name is kept as declared: a lower-case hyphenated brand
+        # ("t-online") would otherwise pass for a URL slug.
+        credited = [
+            name
+            for raw in metadata.organization_authors
+            for name in ([raw] if names_site(raw, keys) else clean_names([raw]))
+        ]
+        return found + [name for name in credited if name_key(name) not in map(name_key, found)]
     credits = [raw for raw in metadata.meta_authors if not _credits_outlet(raw, keys)]
     if found := _people(credits, keys) or persons(metadata.byline.entries):
         return found
@@ -84,4 +90,9 @@ def choose_authors(metadata: PageMetadata, fallback: list[str], url: str = "") -
         or clean_names(metadata.meta_authors)
         or [name for name in clean_names(metadata.byline.in_text) if looks_like_credit(name)]
     )
-    return organizations or clean_names(fallback)
+    if organizations:
+        return organizations
+    # Weaker than any declaration: a credit typed as a line ("By Outlet, in News"), then
+    # whoever the page names as its editor (some pages sign off with nothing else).
+    typed = [name for name in clean_names(metadata.byline.typed) if looks_like_credit(name)]
+    return typed or clean_names(metadata.byline.editors) or clean_names(fallback)

@@ -9,14 +9,17 @@ later ones belong to embedded videos, teasers of other articles and comments.
 
 Smaller sites type the byline into the article itself: a paragraph holding nothing but an
 emphasised name, among the first paragraphs or signing off the last ones. That line is read
-too, as a weaker source. So are the people the page labels as its editors ("Editor: Jane
-Doe"), because some pages declare the editor, not the writer, as the article's author.
+too, as a weaker source, and so is a header line typed as a credit without any markup ("By
+Outlet, in News", or a lone name beside the date). So are the people the page labels as its
+editors ("Editor: Jane Doe", the Chinese "责编"), because some pages declare the editor, not
+the writer, as the article's author, and some credit nobody else.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,9 @@ BYLINE_LABEL = r"(?:(?:written\s+)?by|von|par|por|di|door|av|af|autor|author|tex
 # An element that starts with the label alone and holds the names in its children
 # ("<li>Von: <a>Jane Doe</a></li>") is a byline whatever its class.
 _LABEL_ONLY = re.compile(rf"{BYLINE_LABEL}\s*:?", re.IGNORECASE)
+# A line typed as a credit: the label opening an element, then a capitalised word ("By TPN,
+# in <a>News</a>"). Only the element's own leading text is read; its links are sections.
+_LABELLED = re.compile(rf"(?:{BYLINE_LABEL})\s*:?\s+(?=[^\W\d_])", re.IGNORECASE)
 # Reader comments, navigation and forms name people too, but never the article's authors.
 _OUTSIDE_ARTICLE = {"nav", "aside", "form", "script", "style", "noscript", "template"}
 _COMMENT = "comment"
@@ -40,9 +46,19 @@ _OPENING_PARAGRAPHS = 3
 _CLOSING_PARAGRAPHS = 2
 _MIN_BODY_PARAGRAPHS = 3
 _MAX_CREDIT_WORDS = 8
+_MAX_NAME_WORDS = 4
 _SENTENCE_END = (".", "?", "!", ":", "…")
 # The label alone: "Editor: X" or "Edited by X", not "Editorials" or "Editor's note".
-_EDITOR_LABEL = re.compile(r"^\s*(?:editor\s*:|edited\s+by\b\s*:?)\s*", re.IGNORECASE)
+# Chinese pages sign off with the responsible editor: "(责编" or "責任編輯", a full-width
+# colon, the names.
+_EDITOR_LABEL = re.compile(
+    # One optional bracket, not "\s*[(]?\s*": that backtracks quadratically on the long
+    # whitespace runs of indented markup.
+    r"^\s*(?:[(\uff08]\s*)?"
+    r"(?:editor\s*:|edited\s+by\b\s*:?|(?:责编|责任编辑|責任編輯|编辑|編輯)\s*[:\uff1a])\s*",
+    re.IGNORECASE,
+)
+_BRACKETS = " ()\uff08\uff09"
 
 
 @dataclass
@@ -56,6 +72,8 @@ class Byline:
     in_text: list[str] = field(default_factory=list)
     # Whoever the page labels as editor ("Editor: Jane Doe"), which makes them no author.
     editors: list[str] = field(default_factory=list)
+    # Without a marked-up byline, a header line typed as one ("By Outlet, in News").
+    typed: list[str] = field(default_factory=list)
 
 
 def _text(element: Any) -> str:
@@ -153,12 +171,47 @@ def _in_text_credit(tree: Any) -> list[str]:
     return []
 
 
+def _header(tree: Any) -> Iterator[Any]:
+    """Every element after the first ``<h1>`` inside its parent: the article header."""
+    headline = next(tree.iter("h1"), None)
+    if headline is None:
+        return
+    for sibling in headline.itersiblings():
+        if isinstance(sibling.tag, str):
+            yield from sibling.iter()
+
+
+def _is_name_before_date(node: Any) -> bool:
+    """A leaf holding only a capitalised name, beside the date: "Jane Doe | 05.04.2025"."""
+    if len(node) or not isinstance(node.tag, str):
+        return False
+    words = (node.text or "").replace("|", " ").split()
+    if not 2 <= len(words) <= _MAX_NAME_WORDS or not all(w[:1].isupper() for w in words):
+        return False
+    after = next((s for s in node.itersiblings() if isinstance(s.tag, str)), None)
+    return after is not None and any(char.isdigit() for char in _text(after))
+
+
+def _typed_credit(tree: Any) -> list[str]:
+    """The article header's first line typed as a credit, when nothing marks a byline up.
+
+    A line opening an element with a byline label ("By Outlet, in <a>News</a>": only the
+    element's own text, its links are sections), or a lone name beside the date.
+    """
+    for node in _header(tree):
+        line = " ".join((node.text or "").split())
+        labelled = bool(_LABELLED.match(line)) and line[:1].isupper()
+        if (labelled and len(line.split()) <= _MAX_CREDIT_WORDS) or _is_name_before_date(node):
+            return [line.rstrip(" |")]
+    return []
+
+
 def _editors(tree: Any) -> list[str]:
     """Texts after an "Editor:" label that opens an element ("Editor: <a>Jane Doe</a>")."""
     found: list[str] = []
     for node in tree.iter():
         label = _EDITOR_LABEL.match(node.text or "") if isinstance(node.tag, str) else None
-        if label and (name := _EDITOR_LABEL.sub("", _text(node), count=1)):
+        if label and (name := _EDITOR_LABEL.sub("", _text(node), count=1).strip(_BRACKETS)):
             found.append(name)
     return found
 
@@ -170,7 +223,9 @@ def read_byline(tree: Any) -> Byline:
     """
     first = _first_candidate(tree)
     if first is None:
-        return Byline(in_text=_in_text_credit(tree), editors=_editors(tree))
+        return Byline(
+            in_text=_in_text_credit(tree), typed=_typed_credit(tree), editors=_editors(tree)
+        )
     block = _block(first)
     entries = [node for node in block.iter() if _is_byline(node) and _text(node)]
     # Innermost entries only: a wrapper's text repeats its children's.

@@ -190,6 +190,10 @@ def read_metadata(page: str | HtmlElement) -> PageMetadata:
         if _types(node) & _ARTICLE_TYPES:
             _apply_json_ld(found, node)
     _apply_meta(found, _meta(tree))
+    # schema.org's property as a page-level meta name (a microdata ``itemprop`` belongs to
+    # whatever item holds it: a teaser, a gallery).
+    declared = tree.xpath('//meta[@name="headline"]/@content')
+    found.headline = found.headline or (_text(declared[0]) if declared else None)
     found.document_title = _text(" ".join(tree.xpath("//head/title//text()")))
     found.headings = [h for node in tree.xpath("//body//h1") if (h := _text(node.text_content()))]
     found.byline = read_byline(tree)

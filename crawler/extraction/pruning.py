@@ -1,6 +1,6 @@
 """Mark the parts of a page that are not its article, before the main-content extractor reads it.
 
-Three kinds of blocks sit inside or beside the article's container and end up in extracted text:
+Four kinds of blocks sit inside or beside the article's container and end up in extracted text:
 
 - link lists: related-story teasers, breadcrumbs, tag clouds and "more on this" boxes are lists
   whose every item is a link and much of whose text is link text; a list that belongs to the
@@ -9,7 +9,9 @@ Three kinds of blocks sit inside or beside the article's container and end up in
   the one holding its ``<h1>``; further full-size ``<article>`` elements that neither contain it
   nor sit inside it are other stories (infinite scroll, "you may also like" posts);
 - widgets: a small block around a form field (checkbox, choice, text field) is a consent
-  placeholder, a newsletter or a poll box, never prose.
+  placeholder, a newsletter or a poll box, never prose;
+- asides: blocks ARIA declares complementary, and fact boxes named so by their class, hold
+  background beside the story, not the story.
 
 Marked elements carry :data:`PRUNE_MARK`; trafilatura is told to prune :data:`PRUNE_XPATH`
 after it has read the page's metadata, so bylines and dates there are still seen.
@@ -17,11 +19,15 @@ after it has read the page's metadata, so bylines and dates there are still seen
 
 from __future__ import annotations
 
+import re
+
+from lxml import etree
 from lxml.html import HtmlElement
 
 __all__ = [
     "PRUNE_MARK",
     "PRUNE_XPATH",
+    "mark_asides",
     "mark_control_boxes",
     "mark_link_lists",
     "mark_other_articles",
@@ -46,6 +52,13 @@ _CONTROL_TAGS = ("input", "select", "textarea")
 _BUTTON_INPUTS = ("hidden", "button", "submit", "reset", "image")
 _MAX_CONTROL_BOX_CHARS = 700
 _CONTAINER_TAGS = ("body", "html", "article", "main")
+# A class token naming a fact box ("infobox", "fact-box", "metro-factbox", "Infobox-items"):
+# the name CMSs give the panel of background facts set beside or inside a story.
+_FACT_BOX = re.compile(r"(?:[a-z]+-)?(?:info|facts?|fakta|fakten)[-_]?box(?:$|[-_])", re.I)
+# Compiled once: the candidates (a "box" class, a role) are few, the page's elements many.
+_BOXES = etree.XPath(
+    "//body//*[@role='complementary' or contains(@class, 'box') or contains(@class, 'Box')]"
+)
 
 
 def _text_length(element: HtmlElement) -> int:
@@ -145,6 +158,32 @@ def mark_control_boxes(tree: HtmlElement) -> int:
     return marked
 
 
+def _is_aside(element: HtmlElement) -> bool:
+    if element.get("role") == "complementary":
+        return True
+    return any(_FACT_BOX.match(token) for token in (element.get("class") or "").split())
+
+
+def mark_asides(tree: HtmlElement) -> int:
+    """Mark the boxes set apart from the story: ARIA complementary blocks and fact boxes.
+
+    Fact boxes, "more on this" panels and sidebars sit in the story's own container, often as
+    a ``<div>`` or a custom element; ``role="complementary"`` (what ``<aside>`` means) or a
+    fact-box class says what they are. A box that holds the ``<h1>`` is the main column.
+    """
+    marked = 0
+    for box in _BOXES(tree):
+        if _is_aside(box) and box.find(".//h1") is None and box.get(PRUNE_MARK) is None:
+            box.set(PRUNE_MARK, "")
+            marked += 1
+    return marked
+
+
 def mark_page(tree: HtmlElement) -> int:
-    """Mark link lists, other articles and control boxes of ``tree``; return how many."""
-    return mark_link_lists(tree) + mark_other_articles(tree) + mark_control_boxes(tree)
+    """Mark link lists, other articles, control boxes and asides of ``tree``; return how many."""
+    return (
+        mark_link_lists(tree)
+        + mark_other_articles(tree)
+        + mark_control_boxes(tree)
+        + mark_asides(tree)
+    )

@@ -19,6 +19,13 @@ _SEPARATORS = "|\\-\u2013\u2014\u00b7\u2022\u00bb:"
 _TIGHT_SEPARATORS = "|\u3163\uff1a"
 _SEPARATOR = re.compile(rf"\s+[{_SEPARATORS}]{{1,2}}\s+|\s*[{_TIGHT_SEPARATORS}]\s*")
 _TRIM = " " + _SEPARATORS.replace("\\", "") + _TIGHT_SEPARATORS
+# Quotation marks (straight, typographic, low-9, guillemets, CJK corner brackets): channels
+# spell the same headline with different ones, so comparisons ignore them.
+_QUOTES = re.compile(
+    "[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u300c-\u300f]"
+)
+# A shared core shorter than this is a phrase both happen to contain, not the headline.
+_MIN_CORE_WORDS = 3
 
 
 def strip_site_name(title: str, site_names: list[str], url: str = "") -> str:
@@ -34,20 +41,64 @@ def strip_site_name(title: str, site_names: list[str], url: str = "") -> str:
     return title
 
 
+def _comparable(title: str) -> str:
+    """``title`` case-folded, without quotation marks, its whitespace collapsed."""
+    return " ".join(_QUOTES.sub("", title).split()).casefold()
+
+
+def _is_core_of(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` without a kicker before it or a tail after it.
+
+    The part must stand as whole words ("MSV-" may be glued on by a hyphen, not by a letter).
+    """
+    core, full = _comparable(short), _comparable(long)
+    if len(core.split()) < _MIN_CORE_WORDS or core == full:
+        return False
+    start = full.find(core)
+    if start < 0:
+        return False
+    end = start + len(core)
+    return not (start and full[start - 1].isalnum()) and not (
+        end < len(full) and full[end].isalnum()
+    )
+
+
+def _declared_title(headline: str, meta_titles: list[str]) -> str:
+    """The headline; or the social title that is the headline's core, or its plainer spelling.
+
+    A headline that adds a kicker ("Party congress: ...") or a tail ("... in a win over X") to
+    a social title both declare is the long form of it; the part both share is the title. When
+    the two differ only in quotation marks, marks one of them sets around a phrase are
+    emphasis, not wording, so the spelling with fewer marks is kept.
+    """
+    for title in meta_titles:
+        if _is_core_of(title, headline):
+            return title
+        same_words = _comparable(title) == _comparable(headline)
+        if same_words and len(_QUOTES.findall(title)) < len(_QUOTES.findall(headline)):
+            return title
+    return headline
+
+
 def choose_title(metadata: PageMetadata, url: str = "") -> str:
-    """The declared headline; else a meta title; else the ``<h1>`` the ``<title>`` confirms.
+    """The declared headline (or its core); else a meta title; else a confirmed ``<h1>``.
 
     Declared titles come first because the publisher wrote them for this article alone; an
     ``<h1>`` may be a section name or a teaser, so it needs the ``<title>`` to vouch for it.
     """
-    if metadata.headline:
-        return strip_site_name(metadata.headline, metadata.site_names, url)
     keys = site_keys(metadata.site_names, url)
-    for title in metadata.meta_titles:
-        # Some pages set og:title to the outlet's name alone; that names no article.
-        stripped = strip_site_name(title, metadata.site_names, url)
-        if stripped and not names_site(stripped, keys):
-            return stripped
+    # Some pages set og:title to the outlet's name alone; that names no article.
+    meta_titles = [
+        stripped
+        for title in metadata.meta_titles
+        if (stripped := strip_site_name(title, metadata.site_names, url))
+        and not names_site(stripped, keys)
+    ]
+    if metadata.headline:
+        headline = strip_site_name(metadata.headline, metadata.site_names, url)
+        return _declared_title(headline, meta_titles)
+    if meta_titles:
+        return meta_titles[0]
     document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     for heading in metadata.headings:
         if name_key(heading) and name_key(heading) in name_key(document):

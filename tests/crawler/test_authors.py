@@ -7,12 +7,8 @@ from crawler.extraction.byline import Byline
 from crawler.extraction.metadata import PageMetadata
 
 
-def test_people_win_over_organisations_and_site_name() -> None:
-    found = PageMetadata(
-        person_authors=["By Jane Doe", "The Outlet"],
-        organization_authors=["The Outlet"],
-        site_names=["The Outlet"],
-    )
+def test_a_person_entry_named_after_the_site_is_no_person() -> None:
+    found = PageMetadata(person_authors=["By Jane Doe", "The Outlet"], site_names=["The Outlet"])
     assert choose_authors(found, ["Fallback"]) == ["Jane Doe"]
 
 
@@ -32,13 +28,33 @@ def test_organisation_only_when_no_person_is_named() -> None:
     assert choose_authors(PageMetadata(), ["Jane Doe"]) == ["Jane Doe"]
 
 
-def test_agency_credited_beside_a_person_is_kept() -> None:
+def test_organisations_credited_beside_a_person_are_kept() -> None:
+    # An agency, and the outlet itself when its JSON-LD lists it as a co-author.
     found = PageMetadata(
         person_authors=["Paula Steiger"],
         organization_authors=["SDA", "Tages-Anzeiger"],
         site_names=["Tages-Anzeiger"],
     )
-    assert choose_authors(found, []) == ["Paula Steiger", "SDA"]
+    assert choose_authors(found, []) == ["Paula Steiger", "SDA", "Tages-Anzeiger"]
+    # A lower-case hyphenated outlet name is its brand, not a URL slug.
+    branded = PageMetadata(
+        person_authors=["Jan Holm"], organization_authors=["t-online"], site_names=["t-online"]
+    )
+    assert choose_authors(branded, []) == ["Jan Holm", "t-online"]
+
+
+def test_a_typed_header_credit_comes_after_every_declared_one() -> None:
+    typed = Byline(typed=["By TPN, in"])
+    assert choose_authors(PageMetadata(byline=typed), []) == ["TPN"]
+    declared = PageMetadata(organization_authors=["Outlet"], byline=typed)
+    assert choose_authors(declared, []) == ["Outlet"]
+
+
+def test_the_editor_is_credited_only_when_nobody_else_is() -> None:
+    editors = Byline(editors=["牛镛、岳弘彬"])
+    assert choose_authors(PageMetadata(byline=editors), ["Fallback"]) == ["牛镛", "岳弘彬"]
+    found = PageMetadata(meta_authors=["Ann Lee"], byline=editors)
+    assert choose_authors(found, []) == ["Ann Lee"]
 
 
 def test_visible_byline_names_the_people_when_metadata_credits_the_outlet() -> None:

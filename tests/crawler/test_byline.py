@@ -77,3 +77,33 @@ def test_reads_people_labelled_as_editors_only_after_the_label_alone() -> None:
         '<a href="/editorials">Editorials</a>'
     )
     assert read_byline(lxml_html.fromstring(page)).editors == ["Bo Kim"]
+
+
+def test_reads_a_chinese_editor_sign_off() -> None:
+    names = "\u725b\u955b\u3001\u5cb3\u5f18\u5f6c"  # two names and the ideographic comma
+    page = f"<h1>Talks resume</h1>{_BODY}<div>(\u8d23\u7f16\uff1a{names})</div>"
+    assert read_byline(lxml_html.fromstring(page)).editors == [names]
+
+
+def test_reads_a_header_line_typed_as_a_credit() -> None:
+    labelled = (
+        '<div><h1>Talks resume</h1><p class="lead">The lead.</p>'
+        '<p class="small">By TPN, in <a href="/news">News</a>, <a href="/biz">Business</a> '
+        "<span>31 Jan 2025</span></p></div>"
+    )
+    assert read_byline(lxml_html.fromstring(labelled)).typed == ["By TPN, in"]
+    beside_date = (
+        "<div><h1>Talks resume</h1><h4>The lead.</h4>"
+        "<div><span>Ann Lee |</span><span>05.04.2025</span></div></div>"
+    )
+    assert read_byline(lxml_html.fromstring(beside_date)).typed == ["Ann Lee"]
+
+
+def test_sentences_and_section_names_in_the_header_are_no_typed_credit() -> None:
+    page = (
+        "<div><h1>Talks resume</h1>"
+        "<p>By Monday the two sides had agreed on a long list of points to settle first.</p>"
+        "<div><span>Economy</span><span>05.04.2025</span></div>"
+        "<div><span>Read more</span><span>3 min</span></div></div>"
+    )
+    assert read_byline(lxml_html.fromstring(page)).typed == []

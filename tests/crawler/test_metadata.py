@@ -81,3 +81,10 @@ def test_reads_a_parsed_tree_as_it_reads_the_html() -> None:
     page = _page({"@type": "NewsArticle", "headline": "Talks resume"}, body="<h1>Talks</h1>")
     tree = lxml_html.fromstring(page)
     assert read_metadata(tree) == read_metadata(page)
+
+
+def test_a_headline_meta_name_is_the_headline_but_an_item_property_is_not() -> None:
+    head = '<meta name="headline" content="Leader expelled, party split">'
+    assert read_metadata(_page([], head)).headline == "Leader expelled, party split"
+    teaser = '<span itemscope><meta itemprop="headline" content="A teaser of another story"></span>'
+    assert read_metadata(_page([], "", teaser)).headline is None

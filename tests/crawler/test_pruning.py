@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from crawler.extraction.pruning import PRUNE_MARK, PRUNE_XPATH, mark_link_lists, mark_page
+from crawler.extraction.pruning import (
+    PRUNE_MARK,
+    PRUNE_XPATH,
+    mark_asides,
+    mark_link_lists,
+    mark_page,
+)
 
 
 def _marked(body: str) -> list[str]:
@@ -125,3 +131,28 @@ def test_keeps_a_block_of_the_story_with_a_read_more_button() -> None:
     chunk = "<div id='chunk'><p>The envoy arrived on Monday.</p><button>Read more</button></div>"
     body = f"<article id='own'><h1>Envoy arrives</h1><div>{STORY}{chunk}{STORY}</div></article>"
     assert _page_marks(body) == []
+
+
+def _asides(body: str) -> list[str]:
+    tree = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    mark_asides(tree)
+    return [element.get("id") for element in tree.xpath(PRUNE_XPATH)]
+
+
+def test_marks_complementary_blocks_and_fact_boxes_inside_the_story() -> None:
+    story = (
+        "<div id='story'><h1>Talks resume</h1><p>Story text.</p>"
+        "<custom-box id='aria' role='complementary'><p>Facts about talks</p></custom-box>"
+        "<div id='facts' class='article-factbox wide'><h3>In numbers</h3><p>3 rounds</p></div>"
+        "<div id='info' class='Infobox-items'><p>Background</p></div></div>"
+    )
+    assert _asides(story) == ["aria", "facts", "info"]
+
+
+def test_keeps_the_column_holding_the_headline_and_other_boxes() -> None:
+    page = (
+        "<main id='main' role='complementary'><h1>Talks resume</h1><p>Story text.</p></main>"
+        "<div id='text' class='textbox'><p>Story text.</p></div>"
+        "<div id='inbox' class='inboxes'><p>Story text.</p></div>"
+    )
+    assert _asides(page) == []

@@ -55,3 +55,56 @@ def test_a_meta_title_that_is_only_the_site_name_names_no_article() -> None:
         headings=["Missile test"],
     )
     assert choose_title(found) == "Missile test"
+
+
+def test_a_social_title_the_headline_adds_a_kicker_to_is_the_title() -> None:
+    found = PageMetadata(
+        headline="Party congress: Leader calls for resistance to the asylum policy",
+        meta_titles=["Leader calls for resistance to the asylum policy | Outlet"],
+        site_names=["Outlet"],
+    )
+    assert choose_title(found) == "Leader calls for resistance to the asylum policy"
+
+
+def test_a_social_title_the_headline_adds_a_tail_to_is_the_title() -> None:
+    found = PageMetadata(
+        headline="Chelsea send a message of intent in a battling win over Tottenham",
+        meta_titles=["Chelsea send a message of intent"],
+    )
+    assert choose_title(found) == "Chelsea send a message of intent"
+
+
+def test_a_glued_kicker_is_dropped_but_not_part_of_a_word() -> None:
+    glued = PageMetadata(
+        headline='MSV-Interim coach Schubert: "Not much left to lose"',
+        meta_titles=['Interim coach Schubert: "Not much left to lose"'],
+    )
+    assert choose_title(glued) == 'Interim coach Schubert: "Not much left to lose"'
+    inside_a_word = PageMetadata(
+        headline="Counterparts meet in Geneva for talks", meta_titles=["parts meet in Geneva"]
+    )
+    assert choose_title(inside_a_word) == "Counterparts meet in Geneva for talks"
+
+
+def test_a_short_shared_phrase_is_no_core() -> None:
+    found = PageMetadata(headline="Budget passes after a long night", meta_titles=["Budget passes"])
+    assert choose_title(found) == "Budget passes after a long night"
+
+
+def test_of_two_spellings_that_differ_in_quotes_the_plainer_is_kept() -> None:
+    quoted_headline = PageMetadata(
+        headline='"Pink hair sparks mockery"... experts explain',
+        meta_titles=["Pink hair sparks mockery... experts explain"],
+    )
+    assert choose_title(quoted_headline) == "Pink hair sparks mockery... experts explain"
+    quoted_social = PageMetadata(
+        headline="Why fight each other... he asked",
+        meta_titles=['"Why fight each other"... he asked'],
+    )
+    assert choose_title(quoted_social) == "Why fight each other... he asked"
+    # The same number of marks, only typographic: the headline's spelling stays.
+    curly = PageMetadata(
+        headline="Mexico to fight \u2018illogical\u2019 tariffs",
+        meta_titles=["Mexico to fight 'illogical' tariffs"],
+    )
+    assert choose_title(curly) == "Mexico to fight \u2018illogical\u2019 tariffs"
