@@ -52,7 +52,7 @@ _CONTROL_TAGS = ("input", "select", "textarea")
 _BUTTON_INPUTS = ("hidden", "button", "submit", "reset", "image")
 _MAX_CONTROL_BOX_CHARS = 700
 _CONTAINER_TAGS = ("body", "html", "article", "main")
-# A class token naming a fact box ("infobox", "fact-box", "metro-factbox", "Infobox-items"):
+# A class token naming a fact box ("infobox", "fact-box", "Infobox-items"):
 # the name CMSs give the panel of background facts set beside or inside a story.
 _FACT_BOX = re.compile(r"(?:[a-z]+-)?(?:info|facts?|fakta|fakten)[-_]?box(?:$|[-_])", re.I)
 # Compiled once: the candidates (a "box" class, a role) are few, the page's elements many.
