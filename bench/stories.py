@@ -42,30 +42,50 @@ Vector = stories_module.Vector
 
 
 class TimedStories(Stories):
-    """The current story index, adding up the time spent holding the shared lock."""
+    """The current story index, adding up the time spent scoring and writing: what another
+    worker's write can overtake (and what a lock used to be held for)."""
 
     def __init__(self, client: redis.Redis) -> None:
         super().__init__(client)
         self.locked_seconds = 0.0
 
-    def _add(
+    def _story(
         self, article: Article, vector: Vector | None, nearest: Nearest | None
     ) -> dict[str, Any]:
-        # Everything ``_add`` does runs under the lock.
         started = time.perf_counter()
         try:
-            return super()._add(article, vector, nearest)
+            return super()._story(article, vector, nearest)
+        finally:
+            self.locked_seconds += time.perf_counter() - started
+
+    def _write(
+        self,
+        pipe: redis.client.Pipeline,
+        article: Article,
+        stored: dict[str, Any],
+        vector: Vector | None,
+    ) -> None:
+        started = time.perf_counter()
+        try:
+            super()._write(pipe, article, stored, vector)
         finally:
             self.locked_seconds += time.perf_counter() - started
 
 
+class _UnsearchedWindow(StoryWindow):
+    """The window without its two-pass search, which the baseline does not use."""
+
+    def nearest(self, language: str | None, vector: Vector, skip: str, limit: int) -> Nearest:
+        return Nearest(0, [])
+
+
 class BaselineStories(TimedStories):
     """BASELINE ONLY: the candidate search before the two-pass window, kept here to measure
-    against. It read every recent vector of the language, under the lock."""
+    against. It read every recent vector of the language while scoring."""
 
-    def _add_locked(self, article: Article) -> dict[str, Any]:
-        with self._client.lock(stories_module._LOCK, timeout=30, blocking_timeout=60):
-            return self._add(article, stories_module._vector(article), None)
+    def __init__(self, client: redis.Redis) -> None:
+        super().__init__(client)
+        self._window = _UnsearchedWindow(client, stories_module._PREFIX)
 
     def _candidates(
         self, language: str | None, vector: Vector | None, skip: str, nearest: Nearest | None
