@@ -67,13 +67,16 @@ def _start(barrier: Barrier) -> None:
     _barrier = barrier
 
 
-def _assign(url: str, documents: list[dict[str, object]]) -> list[tuple[str, str, str]]:
+Row = tuple[str, str | None, str | None]  # article id, duplicate group, story id
+
+
+def _assign(url: str, documents: list[dict[str, object]]) -> list[Row]:
     """In a child process: assign its share of articles, starting when every child can."""
     client = redis.Redis.from_url(url, decode_responses=True)
     duplicates, stories = NearDuplicates(client), Stories(client)
     assert _barrier is not None
     _barrier.wait(timeout=120)
-    assigned = []
+    assigned: list[Row] = []
     for document in documents:
         article = stories.assign(duplicates.assign(Article.from_document(document)))
         assigned.append(
@@ -107,7 +110,7 @@ def test_processes_assigning_at_once_agree_with_one_worker(
             row for rows in pool.starmap(_assign, [(url, s) for s in shares]) for row in rows
         ]
     duplicates, stories = NearDuplicates(serial), Stories(serial)
-    one_by_one = []
+    one_by_one: list[Row] = []
     for article in articles:
         done = stories.assign(duplicates.assign(article))
         one_by_one.append((done.id, done.enrichment.duplicate_group, done.enrichment.story_id))
