@@ -24,6 +24,13 @@ same party and candidate a year on are another event.
 
 Everything lives in Redis, shared by every worker: vectors, profiles, document frequencies.
 The same score, minus the article's own near-duplicates, ranks related articles.
+
+Workers add articles without a lock, optimistically: each write is one MULTI/EXEC under
+WATCH of an epoch counter that every write increments. A story depends on the whole index
+(any write moves the document frequencies), so a write whose reads were overtaken by another
+fails and is scored again. Every committed write was scored on the index exactly as it
+stood, as if the writes had run one after another: two articles on a new event written at
+once still share one story, the second rescored once the first is in.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 import redis
 
+from newsloom.errors import TransientError
 from newsloom.schema import Article
 from newsloom.state import KEY_PREFIX
 from workers.enrichment.embeddings import LANGUAGES
@@ -70,7 +78,20 @@ _PROFILES = f"{_PREFIX}:profiles"
 _VECTORS = f"{_PREFIX}:vectors"  # hash: article id -> base64 of float16 unit vector
 _DF = f"{_PREFIX}:df"  # hash: term -> documents containing it
 _LANGUAGES = f"{_PREFIX}:languages"  # set: languages with articles in the window
-_LOCK = f"{_PREFIX}:lock"
+_EPOCH = f"{_PREFIX}:epoch"  # counter: incremented by every write to the index
+# Writes overtaken in a row before giving up (a transient error: the task retries). Each
+# retry is only the scoring, a few milliseconds, so this many means Redis is in trouble.
+_MAX_ATTEMPTS = 50
+# KEYS: the frequencies hash; ARGV: one term per article leaving the window that has it.
+_DECREMENT = """
+local left = {}
+for _, term in ipairs(ARGV) do
+  left[term] = redis.call('HINCRBY', KEYS[1], term, -1)
+end
+for term, count in pairs(left) do
+  if count <= 0 then redis.call('HDEL', KEYS[1], term) end
+end
+"""
 
 Profile = dict[str, float]
 Vector = npt.NDArray[np.float32]
@@ -187,13 +208,19 @@ class Stories:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
         self._window = StoryWindow(client, _PREFIX)
+        self._decrement = client.register_script(_DECREMENT)
 
     def _idf(self, terms: set[str], languages: Sequence[str | None]) -> dict[str, float]:
         """Inverse document frequencies among the windows of ``languages`` (one, within a
         language; all of them across languages, as the frequencies count every language)."""
         ordered = sorted(terms)
-        counts = self._client.hmget(_DF, ordered) if ordered else []
-        total = sum(int(self._client.zcard(_recent(lang))) for lang in languages) + 1
+        with self._client.pipeline(transaction=False) as pipe:
+            pipe.hmget(_DF, ordered or [""])
+            for lang in languages:
+                pipe.zcard(_recent(lang))
+            counts, *sizes = pipe.execute()
+        counts = counts[: len(ordered)]  # HMGET needs a field even when there are none
+        total = sum(int(size) for size in sizes) + 1
         return {
             term: 1.0 + math.log((total + 1) / (int(count or 0) + 1))
             for term, count in zip(ordered, counts, strict=True)
@@ -297,30 +324,43 @@ class Stories:
         Runs twice: the stored profile is found under the article's id and its story kept.
         """
         raw = self._client.hget(_PROFILES, article.id)
-        stored = self._add_locked(article) if raw is None else json.loads(str(raw))
+        stored = self._add(article) if raw is None else json.loads(str(raw))
         return record(
             article, "stories", VERSION, story_id=stored["story"], story_label=stored["label"]
         )
 
-    def _add_locked(self, article: Article) -> dict[str, Any]:
-        """Search the window first, then add the article under the lock."""
+    def _add(self, article: Article) -> dict[str, Any]:
+        """Search the window once, then score and write until no other write overtakes."""
         vector = _vector(article)
-        # The costly search runs unlocked, so workers search in parallel; under the lock it
-        # is only completed with the few articles added meanwhile.
+        # The costly search runs once, outside any transaction; each attempt only completes
+        # it with the few articles added since.
         nearest = (
             self._window.nearest(article.language, vector, article.id, CANDIDATES)
             if vector is not None
             else None
         )
-        # One lock across workers: two articles on a new event enriched at once must not
-        # both start a story.
-        with self._client.lock(_LOCK, timeout=30, blocking_timeout=60):
-            raw = self._client.hget(_PROFILES, article.id)
-            return self._add(article, vector, nearest) if raw is None else json.loads(str(raw))
+        for _attempt in range(_MAX_ATTEMPTS):
+            with self._client.pipeline(transaction=True) as pipe:
+                # Reads below may use other connections: any write committed after this
+                # WATCH bumps the epoch, so EXEC fails whatever they saw.
+                pipe.watch(_EPOCH)  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                raw = pipe.hget(_PROFILES, article.id)
+                if raw is not None:  # another delivery of the same article got there first
+                    return dict(json.loads(str(raw)))
+                stored = self._story(article, vector, nearest)
+                try:
+                    self._write(pipe, article, stored, vector)
+                except redis.WatchError:
+                    continue
+                return stored
+        raise TransientError(
+            f"story index: {_MAX_ATTEMPTS} writes in a row overtaken by other workers"
+        )
 
-    def _add(
+    def _story(
         self, article: Article, vector: Vector | None, nearest: Nearest | None
     ) -> dict[str, Any]:
+        """What the article stores: its profile, and the story it joins or starts."""
         terms = profile(article)
         at = _event_time(article)
         scored = self._score(terms, vector, article.language, article.id, nearest, at)
@@ -333,7 +373,7 @@ class Stories:
         )
         if joined is not None:
             story, label = joined[1]["story"], joined[1]["label"]
-        stored: dict[str, Any] = {
+        return {
             "terms": terms,
             "story": story,
             "label": label,
@@ -341,41 +381,64 @@ class Stories:
             "language": article.language,
             "at": at,
         }
-        with self._client.pipeline(transaction=True) as pipe:
-            pipe.hset(_PROFILES, article.id, json.dumps(stored))
-            pipe.sadd(_LANGUAGES, article.language or "und")
-            for name in _names(terms):
-                pipe.zadd(_named(article.language, name), {article.id: at})
-            if vector is not None:
-                self._window.add(pipe, article.language, article.id, vector)
-            pipe.zadd(_recent(article.language), {article.id: article.fetched_at.timestamp()})
-            for term in terms:
-                pipe.hincrby(_DF, term, 1)
-            pipe.execute()
-        self._forget_beyond_window(article.language)
-        return stored
 
-    def _forget_beyond_window(self, language: str | None) -> None:
-        """Drop the articles older than the window, so Redis holds ``WINDOW`` per language."""
-        recent = _recent(language)
-        old = [str(i) for i in self._client.zrange(recent, 0, -WINDOW - 1)]
-        if not old:
-            return
-        raw = self._client.hmget(_PROFILES, old)
-        profiles = {i: json.loads(str(p))["terms"] for i, p in zip(old, raw, strict=True) if p}
+    def _write(
+        self,
+        pipe: redis.client.Pipeline,
+        article: Article,
+        stored: dict[str, Any],
+        vector: Vector | None,
+    ) -> None:
+        """Add the article and drop what leaves the window, in one transaction on ``pipe``
+        (watching the epoch); raises ``WatchError`` if another write came first."""
+        fetched = article.fetched_at.timestamp()
+        leaving = self._beyond_window(article.language, article.id, fetched)
+        others = [i for i in leaving if i != article.id]
+        raw = self._client.hmget(_PROFILES, others) if others else []
+        profiles = {i: json.loads(str(p))["terms"] for i, p in zip(others, raw, strict=True) if p}
+        if article.id in leaving:  # older than the whole window: in and out at once
+            profiles[article.id] = stored["terms"]
+        pipe.multi()
+        pipe.hset(_PROFILES, article.id, json.dumps(stored))
+        pipe.sadd(_LANGUAGES, article.language or "und")
+        for name in _names(stored["terms"]):
+            pipe.zadd(_named(article.language, name), {article.id: stored["at"]})
+        if vector is not None:
+            self._window.add(pipe, article.language, article.id, vector)
+        pipe.zadd(_recent(article.language), {article.id: fetched})
+        for term in stored["terms"]:
+            pipe.hincrby(_DF, term, 1)
+        if leaving:
+            self._queue_forget(pipe, article.language, leaving, profiles)
+        pipe.incr(_EPOCH)
+        pipe.execute()
+
+    def _beyond_window(self, language: str | None, article_id: str, fetched: float) -> list[str]:
+        """The articles that leave the window when ``article_id`` joins it: the oldest past
+        ``WINDOW``, ordered as Redis orders the sorted set (score, then id)."""
+        oldest: list[tuple[str, float]] = self._client.zrange(  # type: ignore[assignment]
+            _recent(language), 0, -WINDOW, withscores=True
+        )  # with scores: (member, score) pairs, which redis-py types as members only
+        if not oldest:
+            return []
+        ranked = sorted([(float(s), str(i)) for i, s in oldest] + [(fetched, article_id)])
+        return [i for _s, i in ranked[: len(oldest)]]
+
+    def _queue_forget(
+        self,
+        pipe: redis.client.Pipeline,
+        language: str | None,
+        old: list[str],
+        profiles: dict[str, Profile],
+    ) -> None:
+        """Queue the removal of ``old`` (with their stored ``profiles``) on ``pipe``, so
+        Redis holds ``WINDOW`` articles per language and only the terms they use."""
         terms = [term for stored in profiles.values() for term in stored]
-        with self._client.pipeline(transaction=True) as pipe:
-            for term in terms:
-                pipe.hincrby(_DF, term, -1)
-            for article_id, stored in profiles.items():
-                for name in _names(stored):
-                    pipe.zrem(_named(language, name), article_id)
-            pipe.zrem(recent, *old)
-            pipe.hdel(_PROFILES, *old)
-            self._window.forget(pipe, language, old)
-            counts = pipe.execute()[: len(terms)]
-        # Terms no article in any window uses any more go, so the hash stays bounded too.
-        # (Safe without a transaction: every writer holds the stories lock.)
-        unused = {term for term, count in zip(terms, counts, strict=True) if int(count) <= 0}
-        if unused:
-            self._client.hdel(_DF, *unused)
+        if terms:
+            self._decrement(keys=[_DF], args=terms, client=pipe)
+        for article_id, stored in profiles.items():
+            for name in _names(stored):
+                pipe.zrem(_named(language, name), article_id)
+        pipe.zrem(_recent(language), *old)
+        pipe.hdel(_PROFILES, *old)
+        self._window.forget(pipe, language, old)

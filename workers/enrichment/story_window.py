@@ -11,8 +11,10 @@ A language's ids and codes sit packed in one Redis string, a fixed-width slot pe
 (id, then code in hex): one GET of about 0.5 MB at a full window, nothing for Redis to
 assemble and nothing per article for the client to parse. Slots freed by eviction are reused,
 so the string stays as long as the window. Each write also takes a per-language sequence
-number: a search made before taking the story lock is completed under it with just the
-articles added since. Everything lives in Redis, shared by every worker.
+number: a search made before the story index's transaction is completed inside it with just
+the articles added since. Slots and numbers are taken by small Lua scripts queued in that
+transaction, so they are never read by one client and written by another. Everything lives
+in Redis, shared by every worker.
 """
 
 from __future__ import annotations
@@ -31,6 +33,29 @@ ID_WIDTH = 32  # an article id (``Article.id``: 32 hex digits); shorter ones are
 _CODE_BYTES = 32  # 256 dimensions, one bit each
 _SLOT = ID_WIDTH + 2 * _CODE_BYTES
 _EMPTY = "-" * ID_WIDTH + "0" * 2 * _CODE_BYTES  # a freed slot
+# KEYS: free, size, sequence, packed, slots, order, vectors; ARGV: id, entry, vector, width.
+_ADD = """
+local slot = redis.call('LPOP', KEYS[1])
+if not slot then slot = redis.call('INCR', KEYS[2]) - 1 end
+local sequence = redis.call('INCR', KEYS[3])
+redis.call('SETRANGE', KEYS[4], tonumber(slot) * tonumber(ARGV[4]), ARGV[2])
+redis.call('HSET', KEYS[5], ARGV[1], slot)
+redis.call('ZADD', KEYS[6], sequence, ARGV[1])
+redis.call('HSET', KEYS[7], ARGV[1], ARGV[3])
+"""
+# KEYS: packed, free, slots, order, vectors; ARGV: empty slot, width, ids...
+_FORGET = """
+for i = 3, #ARGV do
+  local slot = redis.call('HGET', KEYS[3], ARGV[i])
+  if slot then
+    redis.call('SETRANGE', KEYS[1], tonumber(slot) * tonumber(ARGV[2]), ARGV[1])
+    redis.call('RPUSH', KEYS[2], slot)
+  end
+  redis.call('HDEL', KEYS[3], ARGV[i])
+  redis.call('HDEL', KEYS[5], ARGV[i])
+  redis.call('ZREM', KEYS[4], ARGV[i])
+end
+"""
 
 Vector = npt.NDArray[np.float32]
 
@@ -71,6 +96,8 @@ class StoryWindow:
         self._client = client
         self._vectors = f"{prefix}:vectors"  # hash: article id -> encoded float16 vector
         self._prefix = prefix
+        self._add = client.register_script(_ADD)
+        self._forget = client.register_script(_FORGET)
 
     def _key(self, kind: str, language: str | None) -> str:
         # packed: string of slots; slots: hash id -> slot; free: list of freed slots;
@@ -91,8 +118,8 @@ class StoryWindow:
             pipe.get(self._key("packed", language))
             sequence, packed = pipe.execute()
         rows = np.frombuffer(str(packed or "").encode("ascii"), dtype=np.uint8).reshape(-1, _SLOT)
-        # Freed slots start with "-"; a slot taken by a writer that died before writing was
-        # padded with zero bytes by the next write beyond it.
+        # Freed slots start with "-"; never-written ones (only an index written before slots
+        # were taken in a script could have them) are zero bytes, padded by a later write.
         slots = rows[(rows[:, 0] != ord("-")) & (rows[:, 0] != 0)]
         if not len(slots):
             return Nearest(int(sequence or 0), [])
@@ -110,8 +137,7 @@ class StoryWindow:
     ) -> list[tuple[str, float]]:
         """Articles written at or after ``sequence``, by cosine to ``vector``, best first.
 
-        At, too: a writer takes its number just before its write lands, so a search can see
-        the number and not yet the article.
+        At, too: the article numbered ``sequence`` may be scored twice, never missed.
         """
         newer = self._client.zrangebyscore(self._key("order", language), sequence, "+inf")
         return self.cosines([str(i) for i in newer if str(i) != skip], vector)
@@ -129,30 +155,20 @@ class StoryWindow:
     def add(
         self, pipe: redis.client.Pipeline, language: str | None, article_id: str, vector: Vector
     ) -> None:
-        """Queue one article's vector and code on ``pipe`` (call holding the story lock:
-        slots and sequence numbers are taken before the pipeline runs)."""
+        """Queue one article's vector and code on ``pipe``; several may share one pipeline.
+
+        The slot and sequence number are taken by a script when the pipeline runs, so a
+        transaction's writes never depend on what the client read before it.
+        """
         if len(article_id) > ID_WIDTH or not article_id.isascii() or article_id[:1] in "- ":
             raise ValueError(f"article id {article_id!r}: expected up to {ID_WIDTH} hex digits")
-        free = self._client.lpop(self._key("free", language))
-        # Counters, not lengths: several articles can be queued on one pipeline.
-        slot = (
-            int(str(free))
-            if free is not None
-            else int(self._client.incr(self._key("size", language))) - 1
-        )
-        sequence = int(self._client.incr(self._key("sequence", language)))
         entry = article_id.ljust(ID_WIDTH) + sign_code(vector)
-        pipe.hset(self._vectors, article_id, encode(vector))
-        pipe.setrange(self._key("packed", language), slot * _SLOT, entry)
-        pipe.hset(self._key("slots", language), article_id, slot)
-        pipe.zadd(self._key("order", language), {article_id: sequence})
+        keys = [self._key(kind, language) for kind in ("free", "size", "sequence", "packed")]
+        keys += [self._key("slots", language), self._key("order", language), self._vectors]
+        self._add(keys=keys, args=[article_id, entry, encode(vector), _SLOT], client=pipe)
 
     def forget(self, pipe: redis.client.Pipeline, language: str | None, ids: list[str]) -> None:
-        """Queue the removal of articles leaving the window on ``pipe`` (holding the lock)."""
-        slots = self._client.hmget(self._key("slots", language), ids)
-        for slot in (int(s) for s in slots if s is not None):
-            pipe.setrange(self._key("packed", language), slot * _SLOT, _EMPTY)
-            pipe.rpush(self._key("free", language), slot)
-        pipe.hdel(self._key("slots", language), *ids)
-        pipe.hdel(self._vectors, *ids)
-        pipe.zrem(self._key("order", language), *ids)
+        """Queue the removal of articles leaving the window on ``pipe``: their slots are
+        blanked and freed by a script, read where they are written."""
+        keys = [self._key(kind, language) for kind in ("packed", "free", "slots", "order")]
+        self._forget(keys=[*keys, self._vectors], args=[_EMPTY, _SLOT, *ids], client=pipe)
