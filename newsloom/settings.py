@@ -128,6 +128,18 @@ class Settings(BaseSettings):
         ge=0,
         description="Stop any crawl after this many seconds (0: none); unfinished URLs go back.",
     )
+    # WebSub (issue #14): feeds that name a hub push new items to `newsloom websub serve`.
+    websub_callback_url: HttpUrl | None = Field(
+        default=None,
+        description=(
+            "Public base URL hubs reach `newsloom websub serve` at; unset: no subscriptions."
+        ),
+    )
+    websub_host: str = Field(default="127.0.0.1", description="Address the receiver binds to.")
+    websub_port: int = Field(default=8090, ge=1, le=65535)
+    websub_lease_s: int = Field(
+        default=10 * 86400, ge=60, description="Subscription lease asked of hubs; renewed early."
+    )
     # Index rotation: `newsloom index rollover` and its beat schedule start a new write index
     # once the current one is this old or its primary shard this large.
     rollover_max_age: str = "30d"

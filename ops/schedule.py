@@ -111,15 +111,24 @@ _CRAWL_TIME_LIMIT_S = get_settings().crawl_timeout_s + 60
     time_limit=_CRAWL_TIME_LIMIT_S,
     soft_time_limit=_CRAWL_TIME_LIMIT_S - 30,
 )
-def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
+def crawl_source(self: Task, source_id: str, urls: list[str] | None = None) -> str:  # type: ignore[type-arg]
     """Crawl one source now if anything is due; return "crawled", "skipped" or "not due".
 
     Scheduled crawls are incremental: conditional GETs for feeds and sitemaps, only feeds whose
     adaptive re-poll interval has passed, and only new or changed articles sent on. Not
     acknowledged late: a crawl killed halfway is simply run again at its next slot.
+
+    ``urls`` (a WebSub delivery's new items) are fetched as the source's articles at once:
+    neither the due check nor the crawl lock holds them up, since a running scheduled crawl
+    has not seen them, and the job's frontier still fetches each of them once.
     """
     settings = get_settings()
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
+    job = f"{source.id}-{self.request.id}"
+    if urls:
+        pages = [argument for url in urls for argument in ("--url", url)]
+        _run_crawl(source.id, ["--job", job, "--incremental", *pages], settings)
+        return "crawled"
     client = redis_client(settings)
     # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
     lock = crawl_lock(client, source.id, settings.crawl_timeout_s + 60)
@@ -132,25 +141,30 @@ def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
             # A crawl process costs seconds of start-up: none is started to find nothing due.
             logger.info("crawl of %s not started: none of its feeds or sitemaps is due", source.id)
             return "not due"
-        # The crawl's warnings and errors (stderr) go to this worker's log; its progress
-        # display (stdout) is for terminals only.
-        subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
-            # One job per run (a finished job fetches nothing again); the task id names it.
-            [sys.executable, "-m", "newsloom_cli", "crawler", "run", source.id,
-             "--job", f"{source.id}-{self.request.id}", "--incremental", "--due-only"],
-            check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-    except subprocess.CalledProcessError as error:
-        raise RuntimeError(
-            f"the crawl of {source.id} exited with status {error.returncode}; its errors are "
-            f"in this worker's log above, or run `newsloom crawl {source.id}` to see them"
-        ) from error
+        # One job per run (a finished job fetches nothing again); the task id names it.
+        _run_crawl(source.id, ["--job", job, "--incremental", "--due-only"], settings)
     finally:
         try:
             lock.release()
         except redis.exceptions.LockError:
             logger.warning("the crawl lock of %s had expired before the crawl ended", source.id)
     return "crawled"
+
+
+def _run_crawl(source_id: str, options: list[str], settings: Settings) -> None:
+    """Run ``newsloom crawler run SOURCE OPTIONS`` in a child process (a fresh reactor)."""
+    try:
+        # The crawl's warnings and errors (stderr) go to this worker's log; its progress
+        # display (stdout) is for terminals only.
+        subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
+            [sys.executable, "-m", "newsloom_cli", "crawler", "run", source_id, *options],
+            check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(
+            f"the crawl of {source_id} exited with status {error.returncode}; its errors are "
+            f"in this worker's log above, or run `newsloom crawl {source_id}` to see them"
+        ) from error
 
 
 @app.task(name=ROLLOVER_TASK)
