@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, HttpUrl, RedisDsn, model_validator
+from pydantic import Field, HttpUrl, RedisDsn, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +185,12 @@ class Settings(BaseSettings):
         default=HttpUrl("http://127.0.0.1:5601"),
         description="Where `newsloom kibana import` posts.",
     )
+
+    @field_validator("websub_callback_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Compose passes an unset variable as "": that means no WebSub, not a bad URL.
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> Self:

@@ -10,8 +10,8 @@ by, and a Redis lock per source makes sure one source is never crawled twice at 
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
+import os
+import signal
 import time
 from datetime import timedelta
 from typing import Any, Final
@@ -126,8 +126,10 @@ def crawl_source(self: Task, source_id: str, urls: list[str] | None = None) -> s
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
     job = f"{source.id}-{self.request.id}"
     if urls:
-        pages = [argument for url in urls for argument in ("--url", url)]
-        _run_crawl(source.id, ["--job", job, "--incremental", *pages], settings)
+        _run_crawl(
+            source, settings, job=job, incremental=True, discover=False,
+            article_urls={source.id: urls},
+        )  # fmt: skip
         return "crawled"
     client = redis_client(settings)
     # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
@@ -142,7 +144,7 @@ def crawl_source(self: Task, source_id: str, urls: list[str] | None = None) -> s
             logger.info("crawl of %s not started: none of its feeds or sitemaps is due", source.id)
             return "not due"
         # One job per run (a finished job fetches nothing again); the task id names it.
-        _run_crawl(source.id, ["--job", job, "--incremental", "--due-only"], settings)
+        _run_crawl(source, settings, job=job, incremental=True, due_only=True)
     finally:
         try:
             lock.release()
@@ -151,20 +153,50 @@ def crawl_source(self: Task, source_id: str, urls: list[str] | None = None) -> s
     return "crawled"
 
 
-def _run_crawl(source_id: str, options: list[str], settings: Settings) -> None:
-    """Run ``newsloom crawler run SOURCE OPTIONS`` in a child process (a fresh reactor)."""
-    try:
-        # The crawl's warnings and errors (stderr) go to this worker's log; its progress
-        # display (stdout) is for terminals only.
-        subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
-            [sys.executable, "-m", "newsloom_cli", "crawler", "run", source_id, *options],
-            check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-    except subprocess.CalledProcessError as error:
+@signals.worker_init.connect
+def _import_the_crawler(**_: Any) -> None:
+    # Once, in the worker's main process: every crawl forks from there with Scrapy, the
+    # extractors and the spider already imported, which would cost each crawl ~3 s of a
+    # fresh interpreter's start-up (most of a pushed article's way to the index).
+    import crawler.run  # noqa: F401
+
+
+def _run_crawl(source: Source, settings: Settings, **options: Any) -> None:
+    """Run one crawl (``crawler.run.run_crawl`` ``options``) in a forked child and wait for it.
+
+    A child per crawl, because Scrapy's reactor cannot be restarted in a long-lived worker; a
+    fork, not a new interpreter, so it starts in milliseconds. The child stops itself at the
+    crawl timeout (Scrapy's close-spider timeout), and is killed if it overstays.
+    """
+    from crawler.run import run_crawl
+
+    limit = settings.crawl_deadline_s or settings.crawl_timeout_s
+    bounded = settings.model_copy(update={"crawl_deadline_s": min(limit, settings.crawl_timeout_s)})
+    pid = os.fork()
+    if pid == 0:  # the child: crawl, then leave without running the parent's exit handlers
+        status = 1
+        try:
+            report = run_crawl(bounded, [source], **options)
+            logger.info("crawl of %s: %d pages, %d articles queued", source.id, report.pages,
+                        len(set(report.article_ids)))  # fmt: skip
+            status = 0
+        except BaseException:
+            logger.exception("crawl of %s failed", source.id)
+        finally:
+            logging.shutdown()
+            os._exit(status)
+    deadline = time.monotonic() + settings.crawl_timeout_s + 30
+    while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise RuntimeError(f"the crawl of {source.id} overstayed its timeout and was killed")
+        time.sleep(0.1)
+    if os.waitstatus_to_exitcode(waited[1]) != 0:
         raise RuntimeError(
-            f"the crawl of {source_id} exited with status {error.returncode}; its errors are "
-            f"in this worker's log above, or run `newsloom crawl {source_id}` to see them"
-        ) from error
+            f"the crawl of {source.id} failed; its errors are in this worker's log above, or "
+            f"run `newsloom crawl {source.id}` to see them"
+        )
 
 
 @app.task(name=ROLLOVER_TASK)

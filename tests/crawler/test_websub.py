@@ -10,12 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from pathlib import Path
 
 import feedparser
 import httpx
 import pytest
-import yaml
 from elasticsearch import Elasticsearch
 from pydantic import HttpUrl
 
@@ -32,6 +30,7 @@ from ops.dev.local.launch import (
     websub_wire_process,
 )
 from ops.dev.local.supervision import wait_until
+from ops.dev.websub_wire.app import write_sources
 from tests.conftest import run_cli
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from tests.workers.private import private_worker
@@ -100,17 +99,6 @@ def test_a_hub_on_a_private_address_is_refused_unless_it_is_the_sources_own() ->
         subscribe(metadata, "http://127.0.0.1:1/", 60, frozenset(), "test")
 
 
-def _sources_file(directory: Path, origin: str) -> Path:
-    path = directory / "websub-sources.yaml"
-    source = {
-        "id": "wire", "name": "Wire", "homepage": f"{origin}/", "languages": ["en"],
-        "feeds": [f"{origin}/feed.xml"], "allow_private_network": True,  # a loopback fixture
-        "politeness": {"delay_s": 0},
-    }  # fmt: skip
-    path.write_text(yaml.safe_dump({"sources": [source]}))
-    return path
-
-
 def _searchable(es: Elasticsearch, alias: str, url: str) -> bool:
     # No forced refresh: searchable as an analyst's search would find it.
     return int(es.count(index=alias, query={"term": {"canonical_url": url}})["count"]) > 0
@@ -124,7 +112,7 @@ def test_a_pushed_article_is_searchable_within_seconds(
     with websub_wire_process(services) as wire:
         origin = wire.start()["origin"]
         updates = {
-            "sources_file": _sources_file(services.state_dir, origin),
+            "sources_file": write_sources(services.state_dir, origin),
             "websub_callback_url": HttpUrl(f"http://127.0.0.1:{receiver_port}"),
         }
         with private_worker(services, es, PRIVATE_DB, "websub", **updates) as enricher:

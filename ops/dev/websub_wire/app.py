@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import httpx
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -20,8 +21,9 @@ from starlette.routing import Route
 
 from ops.dev.fixture_site.seed_render import Kind, parse_seed
 
-__all__ = ["WireSite", "create_app"]
+__all__ = ["SOURCE_ID", "WireSite", "create_app", "seed_site", "write_sources"]
 
+SOURCE_ID = "wire"
 FEED_PATH = "/feed.xml"
 HUB_PATH = "/hub"
 
@@ -133,3 +135,15 @@ def seed_site(shared_dir: Path, articles: int) -> WireSite:
     site = WireSite(paragraphs=paragraphs, title=seed.title)
     site.published = [datetime.now(UTC)] * articles
     return site
+
+
+def write_sources(directory: Path, origin: str) -> Path:
+    """A registry with the wire site at ``origin`` as its one source, ``wire``."""
+    path = directory / "websub-sources.yaml"
+    source = {
+        "id": SOURCE_ID, "name": "Wire", "homepage": f"{origin}/", "languages": ["en"],
+        "feeds": [f"{origin}{FEED_PATH}"], "politeness": {"delay_s": 0},
+        "allow_private_network": True,  # a loopback fixture; real sources never set it
+    }  # fmt: skip
+    path.write_text(yaml.safe_dump({"sources": [source]}))
+    return path
