@@ -43,6 +43,7 @@ def run_crawl(
     lease_s: float = 300.0,
     incremental: bool = False,
     due_only: bool = False,
+    discover: bool = True,
 ) -> CrawlReport:
     """Crawl ``sources`` to completion; every extracted article is queued for enrichment.
 
@@ -54,7 +55,8 @@ def run_crawl(
 
     ``incremental`` revalidates feeds and sitemaps (conditional GET) and sends an article on
     only when its content changed since it was last sent; ``due_only`` also skips feeds
-    whose adaptive re-poll interval has not passed (for scheduled crawls).
+    whose adaptive re-poll interval has not passed (for scheduled crawls). Without
+    ``discover`` only ``article_urls`` are fetched: no feed, sitemap, section or re-visit.
     """
     report = CrawlReport(job=job or uuid.uuid4().hex)
 
@@ -75,6 +77,7 @@ def run_crawl(
         "NEWSLOOM_LEASE_S": lease_s,
         "NEWSLOOM_INCREMENTAL": incremental,
         "NEWSLOOM_DUE_ONLY": due_only,
+        "NEWSLOOM_DISCOVER": discover,
         "DOWNLOAD_SLOTS": download_slots(sources),
         PRIVATE_ENDPOINTS: sorted(
             f"{host}:{port}"

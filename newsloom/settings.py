@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, HttpUrl, RedisDsn, model_validator
+from pydantic import Field, HttpUrl, RedisDsn, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +128,18 @@ class Settings(BaseSettings):
         ge=0,
         description="Stop any crawl after this many seconds (0: none); unfinished URLs go back.",
     )
+    # WebSub (issue #14): feeds that name a hub push new items to `newsloom websub serve`.
+    websub_callback_url: HttpUrl | None = Field(
+        default=None,
+        description=(
+            "Public base URL hubs reach `newsloom websub serve` at; unset: no subscriptions."
+        ),
+    )
+    websub_host: str = Field(default="127.0.0.1", description="Address the receiver binds to.")
+    websub_port: int = Field(default=8090, ge=1, le=65535)
+    websub_lease_s: int = Field(
+        default=10 * 86400, ge=60, description="Subscription lease asked of hubs; renewed early."
+    )
     # Index rotation: `newsloom index rollover` and its beat schedule start a new write index
     # once the current one is this old or its primary shard this large.
     rollover_max_age: str = "30d"
@@ -173,6 +185,12 @@ class Settings(BaseSettings):
         default=HttpUrl("http://127.0.0.1:5601"),
         description="Where `newsloom kibana import` posts.",
     )
+
+    @field_validator("websub_callback_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Compose passes an unset variable as "": that means no WebSub, not a bad URL.
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> Self:

@@ -10,6 +10,7 @@ import typer
 
 from crawler.cli import SourceIds, SourcesFile, crawler_app
 from crawler.overrides_cli import overrides_app
+from crawler.websub.cli import websub_app
 from newsloom.console import make_console
 from newsloom.errors import NewsloomError, NotFoundError, ServiceUnavailableError
 from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
@@ -55,6 +56,7 @@ app.add_typer(entities_app, name="entities")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(crawler_app, name="crawler")
 app.add_typer(overrides_app, name="overrides")
+app.add_typer(websub_app, name="websub")
 app.add_typer(search_commands)  # api
 app.add_typer(kibana_app, name="kibana")
 console = make_console()

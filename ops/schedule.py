@@ -10,8 +10,8 @@ by, and a Redis lock per source makes sure one source is never crawled twice at 
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
+import os
+import signal
 import time
 from datetime import timedelta
 from typing import Any, Final
@@ -111,15 +111,26 @@ _CRAWL_TIME_LIMIT_S = get_settings().crawl_timeout_s + 60
     time_limit=_CRAWL_TIME_LIMIT_S,
     soft_time_limit=_CRAWL_TIME_LIMIT_S - 30,
 )
-def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
+def crawl_source(self: Task, source_id: str, urls: list[str] | None = None) -> str:  # type: ignore[type-arg]
     """Crawl one source now if anything is due; return "crawled", "skipped" or "not due".
 
     Scheduled crawls are incremental: conditional GETs for feeds and sitemaps, only feeds whose
     adaptive re-poll interval has passed, and only new or changed articles sent on. Not
     acknowledged late: a crawl killed halfway is simply run again at its next slot.
+
+    ``urls`` (a WebSub delivery's new items) are fetched as the source's articles at once:
+    neither the due check nor the crawl lock holds them up, since a running scheduled crawl
+    has not seen them, and the job's frontier still fetches each of them once.
     """
     settings = get_settings()
     source = load_sources(settings.sources_file).by_id(source_id)  # refuses unknown ids
+    job = f"{source.id}-{self.request.id}"
+    if urls:
+        _run_crawl(
+            source, settings, job=job, incremental=True, discover=False,
+            article_urls={source.id: urls},
+        )  # fmt: skip
+        return "crawled"
     client = redis_client(settings)
     # Outlives the crawl's own timeout, so it never expires under a crawl that is still running.
     lock = crawl_lock(client, source.id, settings.crawl_timeout_s + 60)
@@ -132,25 +143,60 @@ def crawl_source(self: Task, source_id: str) -> str:  # type: ignore[type-arg]
             # A crawl process costs seconds of start-up: none is started to find nothing due.
             logger.info("crawl of %s not started: none of its feeds or sitemaps is due", source.id)
             return "not due"
-        # The crawl's warnings and errors (stderr) go to this worker's log; its progress
-        # display (stdout) is for terminals only.
-        subprocess.run(  # noqa: S603 - our own interpreter and command; the id is a known one
-            # One job per run (a finished job fetches nothing again); the task id names it.
-            [sys.executable, "-m", "newsloom_cli", "crawler", "run", source.id,
-             "--job", f"{source.id}-{self.request.id}", "--incremental", "--due-only"],
-            check=True, timeout=settings.crawl_timeout_s, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-    except subprocess.CalledProcessError as error:
-        raise RuntimeError(
-            f"the crawl of {source.id} exited with status {error.returncode}; its errors are "
-            f"in this worker's log above, or run `newsloom crawl {source.id}` to see them"
-        ) from error
+        # One job per run (a finished job fetches nothing again); the task id names it.
+        _run_crawl(source, settings, job=job, incremental=True, due_only=True)
     finally:
         try:
             lock.release()
         except redis.exceptions.LockError:
             logger.warning("the crawl lock of %s had expired before the crawl ended", source.id)
     return "crawled"
+
+
+@signals.worker_init.connect
+def _import_the_crawler(**_: Any) -> None:
+    # Once, in the worker's main process: every crawl forks from there with Scrapy, the
+    # extractors and the spider already imported, which would cost each crawl ~3 s of a
+    # fresh interpreter's start-up (most of a pushed article's way to the index).
+    import crawler.run  # noqa: F401
+
+
+def _run_crawl(source: Source, settings: Settings, **options: Any) -> None:
+    """Run one crawl (``crawler.run.run_crawl`` ``options``) in a forked child and wait for it.
+
+    A child per crawl, because Scrapy's reactor cannot be restarted in a long-lived worker; a
+    fork, not a new interpreter, so it starts in milliseconds. The child stops itself at the
+    crawl timeout (Scrapy's close-spider timeout), and is killed if it overstays.
+    """
+    from crawler.run import run_crawl
+
+    limit = settings.crawl_deadline_s or settings.crawl_timeout_s
+    bounded = settings.model_copy(update={"crawl_deadline_s": min(limit, settings.crawl_timeout_s)})
+    pid = os.fork()
+    if pid == 0:  # the child: crawl, then leave without running the parent's exit handlers
+        status = 1
+        try:
+            report = run_crawl(bounded, [source], **options)
+            logger.info("crawl of %s: %d pages, %d articles queued", source.id, report.pages,
+                        len(set(report.article_ids)))  # fmt: skip
+            status = 0
+        except BaseException:
+            logger.exception("crawl of %s failed", source.id)
+        finally:
+            logging.shutdown()
+            os._exit(status)
+    deadline = time.monotonic() + settings.crawl_timeout_s + 30
+    while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise RuntimeError(f"the crawl of {source.id} overstayed its timeout and was killed")
+        time.sleep(0.1)
+    if os.waitstatus_to_exitcode(waited[1]) != 0:
+        raise RuntimeError(
+            f"the crawl of {source.id} failed; its errors are in this worker's log above, or "
+            f"run `newsloom crawl {source.id}` to see them"
+        )
 
 
 @app.task(name=ROLLOVER_TASK)

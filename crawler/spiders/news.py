@@ -37,6 +37,8 @@ from crawler.sources import Source
 from crawler.spiders.discovery import alternate_feeds, robots_sitemaps, section_links
 from crawler.spiders.optout import declares_noai
 from crawler.urls import canonical_url
+from crawler.websub.discovery import advertised_hub
+from crawler.websub.subscriptions import SubscriptionStore
 from newsloom.schema import Article
 from newsloom.state import redis_client
 
@@ -86,6 +88,11 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Request every feed and sitemap of every source (only those due, if so asked)."""
+        if not self.crawler.settings.getbool("NEWSLOOM_DISCOVER", True):
+            for source in self.sources:
+                for url in self.article_urls.get(source.id, []):
+                    yield self._article_request(url, source)
+            return
         for source in self.sources:
             for feed in source.feeds:
                 if self._due(str(feed)):
@@ -178,10 +185,22 @@ class NewsSpider(scrapy.Spider):
             self._drop(response, "bad_feed", f"bad_feed/{source.id}")
             self.logger.warning("unreadable feed %s: %s", response.url, feed.bozo_exception)
             return
+        self._remember_hub(feed, response, source)
         for entry in feed.entries:
             link = entry.get("link")
             if link:
                 yield self._article_request(response.urljoin(link), source)
+
+    def _remember_hub(self, feed: Any, response: Response, source: Source) -> None:
+        """Record the feed's WebSub hub, for the receiver to subscribe (when one is set up)."""
+        settings = newsloom_settings(self.crawler)
+        if settings.websub_callback_url is None:
+            return
+        links = [value.decode("latin-1") for value in response.headers.getlist("Link")]
+        advert = advertised_hub(feed, links, response.url)
+        if advert is not None:
+            SubscriptionStore(redis_client(settings)).advertise(source.id, advert.topic, advert.hub)
+            self.crawler.stats.inc_value("newsloom/websub/hubs_seen")
 
     def parse_sitemap(self, response: Response, source: Source) -> Iterator[scrapy.Request]:
         """Follow a sitemap index to its sitemaps, and a URL set to its pages."""

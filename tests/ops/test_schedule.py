@@ -25,7 +25,7 @@ from newsloom_cli.errors import describe_failure
 from newsloom_cli.main import app
 from ops.beat_health import lock_key
 from ops.dev.local.background import BackgroundProcess
-from ops.dev.local.launch import worker_process
+from ops.dev.local.launch import crawl_worker_process
 from ops.schedule import (
     ROLLOVER_ENTRY,
     crawl_interval,
@@ -171,13 +171,9 @@ def _wait_for(log: Path, text: str, timeout_s: float) -> bool:
 @pytest.mark.integration
 def test_concurrent_triggers_crawl_a_source_once(services: Settings, fixture_sources: Path) -> None:
     busy, free = load_sources(fixture_sources).sources[:2]
-    worker = worker_process(
-        services.model_copy(update={"sources_file": fixture_sources}),
-        name="crawl-worker",
-        queues=(CRAWL_QUEUE,),
-        concurrency=2,
+    worker = crawl_worker_process(
+        services.model_copy(update={"sources_file": fixture_sources}), concurrency=2
     )
-    worker.argv[worker.argv.index("workers.app")] = "ops.schedule"
     client = redis_client(services)
     held = crawl_lock(client, busy.id, timeout_s=600)  # as if a crawl of it were running
     assert held.acquire()

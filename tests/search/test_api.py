@@ -31,6 +31,7 @@ from search.query import search_articles
 from search.request import SearchRequest
 from search.results import run_search
 from search.templates import ensure_index
+from tests.ops.test_metrics_crawler import free_port
 from tests.search.api_serving import API_KEY, indexed_corpus, serve
 from tests.search.corpus_articles import corpus_articles
 from workers.enrichment.embeddings import DIMENSIONS
@@ -466,14 +467,8 @@ def test_without_configured_origins_no_browser_origin_is_let_in(api: httpx.Clien
     assert "access-control-allow-origin" not in answer.headers
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_unreachable_elasticsearch_and_missing_index_are_503s(services: Settings) -> None:
-    down = _locked(services, elasticsearch_url=HttpUrl(f"http://127.0.0.1:{_free_port()}"))
+    down = _locked(services, elasticsearch_url=HttpUrl(f"http://127.0.0.1:{free_port()}"))
     key = {"X-API-Key": API_KEY}
     with serve(down) as base:
         health = httpx.get(f"{base}/health", timeout=60)

@@ -8,7 +8,6 @@ the published spec: statuses, content types, headers, bodies, auth and method ha
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from elasticsearch import Elasticsearch
 
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
+from tests.ops.test_metrics_crawler import free_port
 from tests.search.api_serving import API_KEY, indexed_corpus
 
 pytestmark = pytest.mark.integration
@@ -36,18 +36,12 @@ checks.positive_data_acceptance.expected-statuses = [
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served_api(services: Settings, es: Elasticsearch) -> Iterator[str]:
     settings = services.model_copy(
         update={"index_alias": ALIAS, "api_key": API_KEY, "api_open_access": False}
     )
-    port = _free_port()
+    port = free_port()
     with indexed_corpus(es, settings, ALIAS):
         api = BackgroundProcess(
             "contract-api",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -13,17 +12,12 @@ from elasticsearch import Elasticsearch
 
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ops.test_metrics_crawler import free_port
 
 
 @pytest.mark.integration
 def test_api_command_serves_the_api_on_loopback(services: Settings, es: Elasticsearch) -> None:
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "newsloom_cli", "api", "--host", "127.0.0.1", "--port", str(port)]
     log = services.state_dir / "logs" / "api.log"
     with BackgroundProcess(
@@ -40,7 +34,7 @@ def test_api_command_serves_the_api_on_loopback(services: Settings, es: Elastics
 def test_api_command_refuses_to_serve_without_a_key(settings: Settings) -> None:
     closed = settings.model_copy(update={"api_key": "", "api_open_access": False})
     result = subprocess.run(
-        [sys.executable, "-m", "newsloom_cli", "api", "--port", str(_free_port())],
+        [sys.executable, "-m", "newsloom_cli", "api", "--port", str(free_port())],
         env={**os.environ, **closed.as_environment()},
         capture_output=True,
         text=True,
