@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     pushgateway_url: str = Field(
         default="", description="Crawls push their final metrics here when set."
     )
+    crawl_send_retry_s: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "How long the crawler keeps retrying, with backoff, to queue an article the broker "
+            "refuses; then its URL goes back to the frontier to be fetched again."
+        ),
+    )
     # Scheduled crawls (issue #6): sources without their own interval use this one.
     crawl_interval_s: int = Field(default=3600, gt=0)
     feed_poll_floor_s: int = Field(
