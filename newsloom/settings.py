@@ -62,7 +62,17 @@ class Settings(BaseSettings):
         description="spaCy pipeline (installed package name) that finds names in English text.",
     )
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
-    task_time_limit_s: int = Field(default=300, gt=0)
+    task_time_limit_s: int = Field(
+        default=300, gt=0, description="A task still running this long is killed and quarantined."
+    )
+    task_soft_time_limit_s: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "When a running task is asked to stop (and quarantined if it does): by default 30 s "
+            "before the hard limit; at or above the hard limit only the hard limit applies."
+        ),
+    )
     # Delivery (issue #12). A worker renews the lease on every message it holds, so only a
     # dead worker's messages outlive this and go back to the queue; see docs/decisions.md.
     broker_visibility_timeout_s: int = Field(
@@ -97,6 +107,14 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     pushgateway_url: str = Field(
         default="", description="Crawls push their final metrics here when set."
+    )
+    crawl_send_retry_s: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "How long the crawler keeps retrying, with backoff, to queue an article the broker "
+            "refuses; then its URL goes back to the frontier to be fetched again."
+        ),
     )
     # Scheduled crawls (issue #6): sources without their own interval use this one.
     crawl_interval_s: int = Field(default=3600, gt=0)

@@ -31,7 +31,16 @@ def broker_transport_options(settings: Settings) -> dict[str, float]:
     }
 
 
-__all__ = ["app", "broker_transport_options", "create_celery"]
+__all__ = ["app", "broker_transport_options", "create_celery", "soft_time_limit_s"]
+
+
+def soft_time_limit_s(settings: Settings) -> int | None:
+    """The soft time limit, or None when only the hard one applies."""
+    hard = settings.task_time_limit_s
+    soft = settings.task_soft_time_limit_s
+    if soft is None:
+        return max(1, hard - 30)
+    return soft if soft < hard else None
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -47,7 +56,7 @@ def create_celery(settings: Settings) -> Celery:
         # per process at a time, so a slow article never holds others back.
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit_s,
-        task_soft_time_limit=max(1, settings.task_time_limit_s - 30),
+        task_soft_time_limit=soft_time_limit_s(settings),
         broker_transport_options=broker_transport_options(settings),
         # Garbage on a queue is quarantined, never fatal nor silently dropped.
         broker_transport="workers.transport:Transport",

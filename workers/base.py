@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import redis
@@ -39,7 +40,7 @@ from newsloom.state import KEY_PREFIX, redis_client
 from workers.errors import TRANSIENT_ERRORS, DeliveryLimitError
 from workers.signals import task_redelivered, task_requeued
 
-__all__ = ["MAX_DELIVERIES", "PipelineTask"]
+__all__ = ["MAX_DELIVERIES", "PipelineTask", "clear_delivery_state", "quarantine_task"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class PipelineTask(Task):  # type: ignore[type-arg]
 
     acks_late = True
     reject_on_worker_lost = True
+    # A hard time limit kills the child before it can quarantine anything: the main process
+    # does it (``workers.timeouts``) before the message is acknowledged.
+    Request = "workers.timeouts:TimeLimitedRequest"
     # Unlimited by count: retries end by age (``retry_max_age_s``), see ``_retry_later``.
     max_retries = None
 
@@ -153,38 +157,60 @@ class PipelineTask(Task):  # type: ignore[type-arg]
 
     def _quarantine(self, error: BaseException, args: tuple[Any, ...], reason: str) -> None:
         """Store the message with ``reason``; requeue it instead if Redis cannot take it."""
-        task_id = str(self.request.id)
         try:
-            deliveries = self.redis.get(_deliveries_key(task_id))
-            entry = quarantine.QuarantineEntry(
-                id=task_id,
-                task=self.name,
-                queue=self._queue,
-                args=list(args),
-                reason=reason,
-                error_type=type(error).__name__,
-                deliveries=int(deliveries or 1),
+            quarantine_task(
+                self.redis, str(self.request.id), self.name, self._queue, args, error, reason
             )
-            quarantine.add(self.redis, entry)
         except redis.RedisError as down:
             raise self._requeue(down) from error
-        self._clear_quietly(deliveries=True, retrying=True)
-        logger.error("quarantined task %s (%s): %s", task_id, self.name, reason)
 
     def _forget(self) -> None:
         """Drop a finished task's delivery count and retry mark."""
         self._clear_quietly(deliveries=True, retrying=True)
 
     def _clear_quietly(self, *, deliveries: bool, retrying: bool) -> None:
-        # Bookkeeping after the outcome is safe: a failure here only leaves a count that
-        # expires, never work undone, so it must not turn a finished task into a failed one.
-        task_id = str(self.request.id)
-        try:
-            with self.redis.pipeline(transaction=False) as pipe:
-                if deliveries:
-                    pipe.delete(_deliveries_key(task_id))
-                if retrying:
-                    retries.forget(pipe, self._queue, task_id)
-                pipe.execute()
-        except redis.RedisError as down:
-            logger.warning("could not clear the delivery state of task %s: %s", task_id, down)
+        clear_delivery_state(
+            self.redis, self._queue, str(self.request.id), deliveries=deliveries, retrying=retrying
+        )
+
+
+def quarantine_task(
+    client: redis.Redis,
+    task_id: str,
+    task: str,
+    queue: str,
+    args: Sequence[Any],
+    error: BaseException,
+    reason: str,
+) -> None:
+    """Store a failed task's message with ``reason``; raises ``redis.RedisError`` if it cannot."""
+    deliveries = client.get(_deliveries_key(task_id))
+    entry = quarantine.QuarantineEntry(
+        id=task_id,
+        task=task,
+        queue=queue,
+        args=list(args),
+        reason=reason,
+        error_type=type(error).__name__,
+        deliveries=int(deliveries or 1),
+    )
+    quarantine.add(client, entry)
+    clear_delivery_state(client, queue, task_id, deliveries=True, retrying=True)
+    logger.error("quarantined task %s (%s): %s", task_id, task, reason)
+
+
+def clear_delivery_state(
+    client: redis.Redis, queue: str, task_id: str, *, deliveries: bool, retrying: bool
+) -> None:
+    """Drop a task's delivery count and/or retry mark, logging (not raising) a Redis failure."""
+    # Bookkeeping after the outcome is safe: a failure here only leaves a count that
+    # expires, never work undone, so it must not turn a finished task into a failed one.
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            if deliveries:
+                pipe.delete(_deliveries_key(task_id))
+            if retrying:
+                retries.forget(pipe, queue, task_id)
+            pipe.execute()
+    except redis.RedisError as down:
+        logger.warning("could not clear the delivery state of task %s: %s", task_id, down)

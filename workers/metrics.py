@@ -57,6 +57,12 @@ class WorkerMetrics:
             "broker restart).",
             ["task"], registry=self.registry,
         )  # fmt: skip
+        self.restored = Counter(
+            "newsloom_worker_messages_restored",
+            "Messages a lost worker held, put back on their queue by the visibility-timeout "
+            "sweep (each is then a redelivery), by queue.",
+            ["queue"], registry=self.registry,
+        )  # fmt: skip
         self.unreadable = Counter(
             "newsloom_worker_unreadable_messages",
             "Messages no task could run, quarantined, by queue and reason.",
@@ -75,6 +81,7 @@ class WorkerMetrics:
         delivery_signals.task_redelivered.connect(self.task_redelivered, weak=False)
         delivery_signals.task_requeued.connect(self.task_requeued, weak=False)
         delivery_signals.message_unreadable.connect(self.message_unreadable, weak=False)
+        delivery_signals.messages_restored.connect(self.message_restored, weak=False)
 
     def task_started(self, task_id: str, **_: Any) -> None:
         """Remember when the task began (in the child that runs it)."""
@@ -118,6 +125,10 @@ class WorkerMetrics:
     def task_requeued(self, task: str, **_: Any) -> None:
         """Count a message given back because its outcome could not be recorded."""
         self.outcomes.labels(task, "requeued").inc()
+
+    def message_restored(self, queue: str, **_: Any) -> None:
+        """Count a lost worker's message swept back to its queue."""
+        self.restored.labels(queue).inc()
 
     def message_unreadable(self, queue: str, reason: str, **_: Any) -> None:
         """Count a quarantined unreadable message."""

@@ -3,8 +3,10 @@
 kombu reads each Redis list item as a JSON envelope and builds its message from it; an item
 that is not JSON, or not an envelope, raises out of the worker's event loop and stops the
 worker (and the item, already popped, is gone). Here such an item is quarantined with the
-reason (``workers.unreadable``) and the worker reads on. Selected by the worker app's
-``broker_transport`` (``workers.app``); producers keep kombu's own, they never read.
+reason (``workers.unreadable``) and the worker reads on. The visibility-timeout sweep also
+reports each message it puts back (``messages_restored``): those were held by a worker that
+is gone, which nothing else records. Selected by the worker app's ``broker_transport``
+(``workers.app``); producers keep kombu's own, they never read.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 
 from kombu.transport import redis as redis_transport
 from kombu.transport.virtual.base import Message as VirtualMessage
+from kombu.utils.encoding import bytes_to_str
 
+from workers.signals import messages_restored
 from workers.unreadable import NOT_A_MESSAGE, NOT_JSON, UNREADABLE_ERRORS, Quarantiner
 
 __all__ = ["Transport", "UnreadableItemError"]
@@ -48,10 +52,40 @@ def _raw_text(error: ValueError) -> tuple[str, str]:
     return NOT_JSON, ""
 
 
+class SweepReportingQoS(redis_transport.QoS):
+    """kombu's Redis QoS, reporting each message its visibility-timeout sweep puts back."""
+
+    _sweeping = False
+
+    def restore_visible(self, *args: Any, **kwargs: Any) -> None:
+        """Sweep expired messages back to their queues (kombu's), reporting each one."""
+        # The sweep, a reject with requeue and the restore at shutdown all restore by tag;
+        # only the sweep's are a lost worker's. One event-loop thread: a flag is enough.
+        self._sweeping = True
+        try:
+            super().restore_visible(*args, **kwargs)
+        finally:
+            self._sweeping = False
+
+    def restore_by_tag(self, tag: str, client: Any = None, leftmost: bool = False) -> None:
+        """Put one held message back on its queue (kombu's); report it if the sweep did."""
+        if not self._sweeping:
+            super().restore_by_tag(tag, client=client, leftmost=leftmost)
+            return
+        with self.channel.conn_or_acquire(client) as conn:  # type: ignore[attr-defined]
+            # Read first: acknowledged meanwhile, it is not in the hash and nothing is restored.
+            held = conn.hget(self.unacked_key, tag)
+            super().restore_by_tag(tag, client=conn, leftmost=leftmost)
+        if held:
+            _, _, routing_key = json.loads(bytes_to_str(held))
+            messages_restored.send(sender=self, queue=str(routing_key))
+
+
 class Channel(redis_transport.Channel):
     """A Redis channel that quarantines unreadable list items instead of raising."""
 
     Message = CheckedMessage
+    QoS = SweepReportingQoS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

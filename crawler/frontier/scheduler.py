@@ -12,6 +12,9 @@ leaves the URL to be fetched again rather than lost:
 - ``done`` with the item's drop reason (``unchanged``): there was nothing new to send;
 - ``done``, ``redirected``: its redirect target is a URL of the job of its own;
 - ``done``: a feed, sitemap or listing whose callback ended, every URL it found queued;
+- back in the queue (neither done nor failed): its article could not be queued, the broker
+  refused it for ``crawl_send_retry_s`` (:class:`~crawler.pipelines.enqueue.NotQueuedError`);
+  it is fetched again, by this crawler or the job's next;
 - ``failed`` with a reason: the errback saw it fail (download error, HTTP error, refused by
   a middleware, too large, redirect limit), its redirect went off the source's hosts, the
   spider dropped the page (:data:`request_failed`), the callback raised, or an item
@@ -29,6 +32,7 @@ import logging
 import threading
 from typing import Any, Final, Self
 
+import redis
 import scrapy
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -39,16 +43,26 @@ from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from crawler.frontier.state import ALIVE_TTL_S, CrawlState, UrlState
+from crawler.pipelines.enqueue import NotQueuedError
 from crawler.settings import newsloom_settings
 from newsloom.schema import Article
 from newsloom.state import redis_client
 
-__all__ = ["FRONTIER_SIZE_KEY", "QUEUED", "REDIRECTED", "RedisFrontierScheduler", "request_failed"]
+__all__ = [
+    "FRONTIER_SIZE_KEY",
+    "GIVEN_BACK_KEY",
+    "QUEUED",
+    "REDIRECTED",
+    "RedisFrontierScheduler",
+    "request_failed",
+]
 
 logger = logging.getLogger(__name__)
 
 # The metrics extension exports this stats key as the frontier size when it is set.
 FRONTIER_SIZE_KEY: Final = "newsloom/frontier/size"
+# Stats key: URLs given back because their article could not be queued.
+GIVEN_BACK_KEY: Final = "newsloom/frontier/given_back"
 # Sent (request=, reason=) by the spider's errback, by a callback that drops its page and by
 # the offsite filter for a redirect target it refuses: the URL is finished, as failed.
 request_failed = object()
@@ -74,6 +88,8 @@ class RedisFrontierScheduler:
         # URLs this process leased and handed to the engine, until their outcome is known.
         self._handed_out: dict[str, scrapy.Request] = {}
         self._finished: set[str] = set()
+        # URLs to give back whose give-back Redis refused; tried again on every settle.
+        self._to_give_back: set[str] = set()
         self._stopping = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="crawl-heartbeat", daemon=True)
 
@@ -134,7 +150,11 @@ class RedisFrontierScheduler:
         finished, not only its own part.
         """
         self._settle_processed()
-        pending = self.state.pending()
+        try:
+            pending = self.state.pending()
+        except redis.ConnectionError:
+            # Redis is away: the job's state is unknown, so it is not over; ask again later.
+            return True
         self.stats.set_value(FRONTIER_SIZE_KEY, pending)
         return pending > 0
 
@@ -160,7 +180,10 @@ class RedisFrontierScheduler:
     def next_request(self) -> scrapy.Request | None:
         """Lease the job's next URL (blocking Redis call: one round trip on loopback/LAN)."""
         self._settle_processed()
-        lease = self.state.lease()
+        try:
+            lease = self.state.lease()
+        except redis.ConnectionError:
+            return None  # Redis is away; the engine asks again on its next heartbeat
         if lease is None:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -184,6 +207,7 @@ class RedisFrontierScheduler:
 
     def _settle_processed(self) -> None:
         """Finish, as done, the handed-out requests the engine is through with."""
+        self._give_back_pending()
         engine = self.crawler.engine
         slot = getattr(engine, "_slot", None)  # see the module docstring for why
         if slot is None:
@@ -250,7 +274,33 @@ class RedisFrontierScheduler:
         reason = str(getattr(exception, "reason", "item_dropped"))
         self._finish(_fetched_url(response), "done", reason)
 
+    def _give_back(self, url: str) -> None:
+        """The URL goes back to the queue; while Redis refuses, this crawler keeps it."""
+        # No longer the engine's: settling must not take it for a finished page.
+        self._handed_out.pop(url, None)
+        self._to_give_back.add(url)
+        self._give_back_pending()
+
+    def _give_back_pending(self) -> None:
+        for url in list(self._to_give_back):
+            try:
+                given = self.state.give_back(url)
+            except redis.RedisError as error:
+                # Still leased by this crawler: given back on a later try, at close, or by
+                # whichever crawler takes over the job when this one dies.
+                logger.warning("crawl job %s: could not give %s back yet: %s", self.state.job,
+                               url, error)  # fmt: skip
+                return
+            self._to_give_back.discard(url)
+            if given:
+                self.stats.inc_value(GIVEN_BACK_KEY)
+                logger.warning("crawl job %s: %s given back to be fetched again, its article "
+                               "could not be queued", self.state.job, url)  # fmt: skip
+
     def _item_error(self, item: Article, response: Response, failure: Failure) -> None:
+        if isinstance(failure.value, NotQueuedError):
+            self._give_back(_fetched_url(response))
+            return
         reason = f"item_error_{type(failure.value).__name__}"
         self.stats.inc_value(f"newsloom/dropped/{reason}")
         self._finish(_fetched_url(response), "failed", reason)

@@ -129,6 +129,21 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
+# KEYS: entries, queue, leases, holders. ARGV: url, ttl. A leased URL goes to the back of the
+# queue; the lease given back is not an attempt that ended without an outcome.
+_GIVE_BACK = """
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+local entry = cjson.decode(redis.call('HGET', KEYS[1], ARGV[1]))
+entry['state'] = 'discovered'
+entry['attempts'] = math.max(0, (entry['attempts'] or 1) - 1)
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
+redis.call('RPUSH', KEYS[2], ARGV[1])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+return 1
+"""
+
 # KEYS: entries. ARGV: url, JSON object of fields to set on the entry.
 _ANNOTATE = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
@@ -179,6 +194,7 @@ class CrawlState:
         self._lease = client.register_script(_LEASE)
         self._release_holders = client.register_script(_RELEASE_HOLDERS)
         self._finish = client.register_script(_FINISH)
+        self._give_back = client.register_script(_GIVE_BACK)
         self._renew = client.register_script(_RENEW)
         self._annotate = client.register_script(_ANNOTATE)
 
@@ -211,6 +227,11 @@ class CrawlState:
         """Record the outcome of a leased URL: ``done`` or ``failed`` (with the reason)."""
         keys = [self.entries_key, self.leases_key, self.holders_key]
         self._finish(keys=keys, args=[url, state, reason, JOB_TTL_S])
+
+    def give_back(self, url: str) -> bool:
+        """Queue a leased URL again, neither done nor failed; False if it was not leased."""
+        keys = [self.entries_key, self.queue_key, self.leases_key, self.holders_key]
+        return bool(self._give_back(keys=keys, args=[url, JOB_TTL_S]))
 
     def heartbeat(self) -> None:
         """Say this crawler is alive for another :data:`ALIVE_TTL_S` seconds."""

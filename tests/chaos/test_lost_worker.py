@@ -73,4 +73,8 @@ def test_a_killed_workers_messages_are_indexed_by_the_next_worker(
                     second.metric("newsloom_worker_tasks_total", task=INDEX_TASK, outcome="success")
                     >= 1
                 )
+                # Recorded by the next worker: every held message was swept back once, and
+                # each ran again as a redelivery.
+                assert second.metric("newsloom_worker_messages_restored_total") == held
+                assert second.metric("newsloom_worker_redeliveries_total") >= held
         print(f"lost worker: {held} held messages back, all indexed {recovered_s:.0f} s after kill")

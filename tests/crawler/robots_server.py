@@ -31,6 +31,7 @@ def robots_server(
     hits: list[tuple[float, str]] | None = None,
     redirects: dict[str, str] | None = None,
     content_types: dict[str, str] | None = None,
+    delays: dict[str, float] | None = None,
 ) -> Iterator[str]:
     """Serve until the block ends; yields the base URL (``http://127.0.0.1:PORT``)."""
     served = pages if pages is not None else {"/article": ARTICLE_HTML}
@@ -39,6 +40,8 @@ def robots_server(
         def do_GET(self) -> None:
             if hits is not None:
                 hits.append((time.monotonic(), self.path))
+            # A slow page: a test acts while the crawler waits for it.
+            time.sleep((delays or {}).get(self.path, 0.0))
             if self.path == "/robots.txt":
                 self._send(robots_status, "text/plain", robots_body)
             elif redirects and self.path in redirects:

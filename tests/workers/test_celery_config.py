@@ -7,7 +7,7 @@ import pytest
 from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
-from workers.app import broker_transport_options, create_celery
+from workers.app import broker_transport_options, create_celery, soft_time_limit_s
 from workers.leases import renew_interval_s
 
 
@@ -28,6 +28,19 @@ def test_the_worker_reads_garbage_without_dying() -> None:
     conf = create_celery(Settings()).conf
     assert conf.broker_transport == "workers.transport:Transport"
     assert conf.worker_consumer == "workers.consumer:QuarantiningConsumer"
+
+
+@pytest.mark.parametrize(
+    ("hard_s", "soft_s", "expected"),
+    [(300, None, 270), (20, None, 1), (300, 120, 120), (60, 60, None), (60, 90, None)],
+)
+def test_the_soft_time_limit_defaults_below_the_hard_one_and_can_be_switched_off(
+    hard_s: int, soft_s: int | None, expected: int | None
+) -> None:
+    settings = Settings(task_time_limit_s=hard_s, task_soft_time_limit_s=soft_s)
+    assert soft_time_limit_s(settings) == expected
+    conf = create_celery(settings).conf
+    assert conf.task_time_limit == hard_s and conf.task_soft_time_limit == expected
 
 
 def test_long_task_settings() -> None:
