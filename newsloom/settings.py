@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     )
     user_agent: str = "newsloom/0.1 (+https://github.com/newsloom/newsloom; news research crawler)"
     task_time_limit_s: int = Field(default=300, gt=0)
+    worker_preload: bool = Field(
+        default=True,
+        description=(
+            "Load the enrichment models and dictionaries of every language in the worker's "
+            "main process before its pool forks, so the children share one copy."
+        ),
+    )
     # Delivery (issue #12). A worker renews the lease on every message it holds, so only a
     # dead worker's messages outlive this and go back to the queue; see docs/decisions.md.
     broker_visibility_timeout_s: int = Field(
