@@ -37,7 +37,12 @@ from workers.enrichment.propernouns import NameSpan, name_spans
 from workers.enrichment.recogniser import model_language, recognise
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
-from workers.enrichment.truecase import truecase
+from workers.enrichment.truecase import (
+    is_all_caps,
+    running_lowercase,
+    sentence_initial,
+    truecase,
+)
 
 __all__ = [
     "VERSION",
@@ -76,8 +81,14 @@ _SHIP_PREFIXES = frozenset(("USS", "USNS", "HMS", "HMAS", "HMCS", "HMNZS", "BRP"
 _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords", "Pact",
                         "Charter", "Constitution", "Protocol", "Convention"))  # fmt: skip
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
-_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
+_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)[\d.,]+)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Endings of English adjectives that never end a given name or a place's first word
+# ("Mountainous", "Controversial", "Decisive"; not "Northern", which starts place names).
+_ADJECTIVE_SUFFIXES = ("ous", "ful", "ive", "ial", "ical", "less", "able", "ible")
+_MIN_ADJECTIVE = 6
+# Words in capitals a span needs to be taken for a slogan, not an acronym's expansion.
+_MIN_SHOUTED_WORDS = 3
 # Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
 _ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
@@ -187,12 +198,42 @@ def _known(surface: str, start: int, end: int, *names: str) -> Mention | None:
     return None
 
 
+def _sentence_opener_removed(text: str, start: int, end: int) -> Mention | None:
+    """The name after a span's first word, when the span opens a sentence with an adjective
+    and the rest is a name the watch list or the place index knows ("Mountainous Nepal" is
+    Nepal): the recogniser took the capitalised opener for part of the name."""
+    opener = text[start:end].split(None, 1)[0]
+    if len(opener) < _MIN_ADJECTIVE or not opener.lower().endswith(_ADJECTIVE_SUFFIXES):
+        return None
+    rest = start + len(opener)
+    rest += len(text[rest:end]) - len(text[rest:end].lstrip())
+    surface = text[rest:end]
+    known = _known(surface, rest, end, surface)
+    if known is not None:
+        return known
+    if well_known_place([surface]) is not None:
+        return Mention(surface, "place", surface, rest, end)
+    return None
+
+
+def _shouted(text: str, start: int, words: list[str]) -> bool:
+    """Whether a span of several words is all capitals on a line that is not: a slogan or
+    an emphasis, which the recogniser reads as a name (lines in capitals were recased)."""
+    if len(words) < _MIN_SHOUTED_WORDS or not all(w.isupper() and len(w) > 1 for w in words):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return not is_all_caps(text[line_start : line_end if line_end >= 0 else len(text)])
+
+
 def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
     """A recognised span through the canonical layer: a listed spelling takes its entry."""
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
     if not surface.strip() or not any(char.isalpha() for char in surface):
         return None
+    if surface.lower() == surface != surface.upper():
+        return None  # "congress": a name in a cased script is capitalised
     if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
         return None
     words = surface.split()
@@ -201,11 +242,23 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     known = _known(surface, start, end, surface)
     if known is not None:
         return known
+    if len(words) > 1 and sentence_initial(text, start):
+        rest = _sentence_opener_removed(text, start, end)
+        if rest is not None:
+            return rest
+    if _shouted(text, start, words):
+        return None  # "MAKE AMERICA RICH AGAIN": a slogan in capitals, not a name
     if entity_type == "person" and all(word in _TITLE_WORDS for word in words):
         return None  # "Datuk Seri": titles without the name
     place = well_known_place([surface])
     if place is None and surface in _language_names():
         return None  # "Nepali", "Welsh": a language or a people, none of our types
+    demonym = place_index().demonyms.get(surface)
+    if demonym is not None:
+        # "Rwandan": the people of a country the watch list does not follow, which counts
+        # toward the country without naming it.
+        country = place_index().countries[demonym].name
+        return Mention(country, "place", surface, start, end, demonym=True)
     if entity_type != "place" and place is not None:
         entity_type = "place"
     return Mention(" ".join(surface.split()), entity_type, surface, start, end)
@@ -504,6 +557,24 @@ def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
     ]
 
 
+def _without_common_words(
+    texts: Sequence[str], mentions: list[list[Mention]]
+) -> list[list[Mention]]:
+    """Mentions less the one-word names whose every occurrence opens a sentence while the
+    document writes the word in lower case elsewhere ("Wildfires in California ..." and
+    "wildfires"): the capital came from the position, and the word is a common one."""
+    lowercase = running_lowercase(texts)
+    common: dict[str, bool] = {}
+    for text, found in zip(texts, mentions, strict=True):
+        for m in found:
+            if m.known or m.canonical != m.surface or " " in m.surface:
+                common[m.canonical] = False
+                continue
+            opener = sentence_initial(text, m.start) and m.surface.lower() in lowercase
+            common[m.canonical] = common.get(m.canonical, True) and opener
+    return [[m for m in found if not common.get(m.canonical)] for found in mentions]
+
+
 def find_mentions(
     documents: Sequence[Sequence[str]], *, recogniser: Recogniser, language: str | None = None
 ) -> list[list[list[Mention]]]:
@@ -516,6 +587,7 @@ def find_mentions(
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
         resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text)))
+        resolved = _without_common_words(texts, resolved)
         result.append(_consistent_types(resolved))
     return result
 
