@@ -71,6 +71,10 @@ _TITLE_WORDS = frozenset((
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
     "Prof", "Prof.", "Professor", "Datuk", "Dato", "Dato'", "Datin", "Seri", "Tun", "Tunku",
+    "King", "Queen", "Prince", "Princess", "Emperor", "Empress", "Crown", "Sultan", "Sheikh",
+    "Pope", "Cardinal", "Archbishop", "Bishop", "Rabbi", "Imam", "Ayatollah", "Director",
+    "Chancellor", "Mayor", "Deputy", "Vice", "Speaker", "Captain", "Coach", "Inspector",
+    "Sergeant", "Officer", "Detective", "Justice", "Councillor", "Councilor", "Representative",
 ))  # fmt: skip
 # Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
 # model, having no type for it, calls an organisation.
@@ -87,6 +91,8 @@ _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # ("Mountainous", "Controversial", "Decisive"; not "Northern", which starts place names).
 _ADJECTIVE_SUFFIXES = ("ous", "ful", "ive", "ial", "ical", "less", "able", "ible")
 _MIN_ADJECTIVE = 6
+# A middle word of a person's name this long may stand for the person alone.
+_MIN_MIDDLE_NAME = 3
 # Words in capitals a span needs to be taken for a slogan, not an acronym's expansion.
 _MIN_SHOUTED_WORDS = 3
 # Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
@@ -226,8 +232,37 @@ def _shouted(text: str, start: int, words: list[str]) -> bool:
     return not is_all_caps(text[line_start : line_end if line_end >= 0 else len(text)])
 
 
+@cache
+def _calendar_words() -> frozenset[str]:
+    """English day and month names (CLDR), capitalised but never part of a name."""
+    locale = Locale.parse("en")
+    names = [*locale.days["format"]["wide"].values(), *locale.months["format"]["wide"].values()]
+    return frozenset(names)
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w.'\u2019-])([A-Z][a-z]+) $")
+
+
+def _extended(text: str, start: int, entity_type: EntityType) -> int:
+    """Where a person's or organisation's name starts when the capitalised word right before
+    the span, inside a sentence, is part of it ("Just" of "Just Stop Oil", "Mohd" of "Mohd
+    Faiz Abdullah"): mid-sentence, only a name's own words take a capital."""
+    if entity_type not in {"person", "organization"}:
+        return start
+    before = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    if before is None or sentence_initial(text, before.start()):
+        return start
+    word = before.group(1)
+    if word in _TITLE_WORDS or word in _calendar_words() or load_gazetteer().lookup(word):
+        return start
+    if well_known_place([word]) is not None or word in place_index().demonyms:
+        return start
+    return before.start()
+
+
 def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
     """A recognised span through the canonical layer: a listed spelling takes its entry."""
+    start = _extended(text, start, entity_type)
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
     if not surface.strip() or not any(char.isalpha() for char in surface):
@@ -401,11 +436,14 @@ def _unique_owners(pairs: Iterator[tuple[str, str]]) -> dict[str, str]:
 
 
 def _name_words(mentions: list[Mention]) -> Iterator[tuple[str, str]]:
-    """The first and last word of each full name of a person, with the name."""
+    """The words of each full name of a person that may stand for it, with the name: the
+    first and the last, and a middle one of three letters or more ("Faiz" of Mohd Faiz
+    Abdullah, where "Mohd" is a prefix of many names)."""
     for mention in mentions:
         words = mention.canonical.split()
         if mention.type == "person" and len(words) > 1:
-            for word in {words[0], words[-1]}:
+            middle = {word for word in words[1:-1] if len(word) >= _MIN_MIDDLE_NAME}
+            for word in {words[0], words[-1], *middle}:
                 if _is_short_name(word) and word not in _TITLE_WORDS:
                     yield word, mention.canonical
 
