@@ -32,9 +32,7 @@ def sentence_initial(text: str, start: int) -> bool:
 
 def running_lowercase(texts: Sequence[str]) -> frozenset[str]:
     """The words ``texts`` write all in lower case, as common words are ("wildfires")."""
-    return frozenset(
-        word for text in texts for word in _WORD.findall(text) if word.islower()
-    )
+    return frozenset(word for text in texts for word in _WORD.findall(text) if word.islower())
 
 
 def is_all_caps(line: str) -> bool:
