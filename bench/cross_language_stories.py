@@ -69,9 +69,9 @@ def main() -> None:
     }
 
     def score(left: str, right: str) -> tuple[float, int]:
-        entities = [stories._entities(profiles[name]) for name in (left, right)]
+        entities = stories.comparable(profiles[left], profiles[right])
         shared = stories._shared_names(profiles[left], profiles[right])
-        return stories._cosine(entities[0], entities[1], idf), shared
+        return stories._cosine(*entities, idf), shared
 
     table = Table(title="true cross-language pairs: entity profile cosine")
     for column in ("page", "language", "cosine", "names shared", "rank"):

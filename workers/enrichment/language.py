@@ -30,10 +30,15 @@ _MAX_CHARS = 10_000
 
 @cache
 def _identifier() -> LanguageIdentifier:
-    # Loaded once per process: the model is read-only after this.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages(list(NEWS_LANGUAGES))
-    return identifier
+    # Loaded once per process: the model is read-only after this. ``set_languages`` keeps
+    # the whole 97-language table beside the news languages' columns (27 MiB, to allow a
+    # reset we never make); an identifier built from the restricted model alone drops it.
+    full = LanguageIdentifier.from_model_file(MODEL_FILE)
+    full.set_languages(list(NEWS_LANGUAGES))
+    return LanguageIdentifier(
+        full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+        tk_row=full.tk_row,
+    )  # fmt: skip
 
 
 def language_of(text: str) -> str:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ from workers.enrichment.gazetteer import load_gazetteer
 from workers.enrichment.stage import record
 from workers.enrichment.story_window import Nearest, StoryWindow
 
-__all__ = ["THRESHOLD", "VERSION", "Related", "Stories", "profile"]
+__all__ = ["THRESHOLD", "VERSION", "Related", "Stories", "comparable", "profile"]
 
 THRESHOLD = 0.5
 WINDOW = 5000  # recent articles (per language) a new one is compared with
@@ -67,7 +68,7 @@ MIN_SHARED_NAMES = 2
 ACROSS_THRESHOLD = 0.35
 EVENT_DAYS = 3  # where names alone decide: an event's coverage, days either side
 VERSION = (
-    f"stories-embedding+tfidf-4-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_THRESHOLD}-{EVENT_DAYS}d"
+    f"stories-embedding+tfidf-5-t{THRESHOLD}-n{MIN_SHARED_NAMES}-x{ACROSS_THRESHOLD}-{EVENT_DAYS}d"
 )
 _ENTITY_WEIGHT = {"person": 2.0, "organization": 2.0, "weapon": 2.0, "place": 1.0}
 _LABEL_PRIORITY = {"person": 0, "weapon": 1, "organization": 2}
@@ -167,6 +168,29 @@ def _names(terms: Profile) -> list[str]:
 def _entities(terms: Profile) -> Profile:
     """A profile's entity terms only: the part that compares across languages."""
     return {t: v for t, v in terms.items() if t.startswith("e:")}
+
+
+def _script(name: str) -> str:
+    """The writing system of a name, by its first letter: Latin, Han, kana, Hangul, ..."""
+    letter = next((char for char in name if char.isalpha()), "")
+    words = unicodedata.name(letter, "").split()
+    if not words:
+        return ""
+    return "KANA" if words[0] in {"HIRAGANA", "KATAKANA"} else words[0]
+
+
+def comparable(left: Profile, right: Profile) -> tuple[Profile, Profile]:
+    """The entity terms of two profiles in other languages that could be shared: those in
+    a script both profiles write names in. A name only the Japanese side can write (its
+    reporters', its own institutions', in kana or kanji) can never meet the English side's
+    names, and would only dilute the cosine of the names that do (the watch list's and the
+    place index's canonical English names)."""
+    left, right = _entities(left), _entities(right)
+    scripts = {_script(t[2:]) for t in left} & {_script(t[2:]) for t in right}
+    return (
+        {t: v for t, v in left.items() if _script(t[2:]) in scripts},
+        {t: v for t, v in right.items() if _script(t[2:]) in scripts},
+    )
 
 
 def _shared_names(left: Profile, right: Profile) -> int:
@@ -292,7 +316,7 @@ class Stories:
             if names_only and not _same_days(at, stored[other].get("at")):
                 continue
             if other in across:
-                by_profile = _cosine(_entities(terms), _entities(theirs), idf_across)
+                by_profile = _cosine(*comparable(terms, theirs), idf_across)
                 score = by_profile
             else:
                 by_profile = _cosine(terms, theirs, idf)

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-__all__ = ["truecase"]
+__all__ = ["is_all_caps", "running_lowercase", "sentence_initial", "truecase"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _SENTENCE_END = frozenset(".!?:\"'\u201c\u201d")
@@ -24,7 +24,19 @@ def _cased_words(line: str) -> list[str]:
     return [word for word in _WORD.findall(line) if word.lower() != word.upper()]
 
 
-def _is_all_caps(line: str) -> bool:
+def sentence_initial(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a line or a sentence: its capital says nothing."""
+    before = text[text.rfind("\n", 0, start) + 1 : start].rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+def running_lowercase(texts: Sequence[str]) -> frozenset[str]:
+    """The words ``texts`` write all in lower case, as common words are ("wildfires")."""
+    return frozenset(word for text in texts for word in _WORD.findall(text) if word.islower())
+
+
+def is_all_caps(line: str) -> bool:
+    """Whether every cased word of ``line`` is written in capitals."""
     cased = _cased_words(line)
     return bool(cased) and all(word.isupper() for word in cased)
 
@@ -46,8 +58,7 @@ def _case_table(lines: Sequence[str]) -> dict[str, str]:
     for line in lines:
         for match in _WORD.finditer(line):
             word = match.group()
-            before = line[: match.start()].rstrip()
-            if not before or before[-1] in _SENTENCE_END:
+            if sentence_initial(line, match.start()):
                 initial.setdefault(word.lower(), word)
                 continue
             forms.setdefault(word.lower(), Counter())[word] += 1
@@ -75,7 +86,7 @@ def truecase(texts: Sequence[str]) -> list[str]:
     headline = [_is_headline_case(text) for text in texts]
     split = [text.split("\n") for text in texts]
     unreliable = [
-        [is_title or _is_all_caps(line) for line in lines]
+        [is_title or is_all_caps(line) for line in lines]
         for lines, is_title in zip(split, headline, strict=True)
     ]
     table = _case_table(
