@@ -229,6 +229,12 @@ def test_prometheus_reads_worker_and_exporter_series(worked: Endpoints) -> None:
     )
     assert _scalar(worked, successes) == TASKS
     assert _scalar(worked, 'up{job="newsloom-worker"}') == 1
+    # Prometheus spreads its targets' first scrapes over the interval: the exporter's may
+    # come after the worker's series are complete.
+    _wait(
+        "Prometheus scraped the exporter",
+        lambda: _scalar(worked, 'up{job="newsloom-exporter"}') is not None,
+    )
     assert _scalar(worked, 'up{job="newsloom-exporter"}') == 1
     assert _scalar(worked, f'newsloom_queue_depth{{queue="{BACKLOG_QUEUE}"}}') == BACKLOG
     assert _scalar(worked, "newsloom_redis_up") == 1
