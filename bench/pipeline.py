@@ -213,6 +213,8 @@ class BenchSite:
             "id": _SOURCE_ID, "name": "Bench site", "homepage": f"{self.origin}/",
             "languages": ["en"], "feeds": [f"{self.origin}/feed.xml"],
             "sitemaps": [f"{self.origin}/sitemap.xml"], "crawl_interval_s": interval_s,
+            # Feeds may be re-read as often as the schedule runs: the 30 s floor of a wire.
+            "poll_floor_s": max(30, interval_s),
             # Loopback is what the bench serves on; real sources never set this.
             "allow_private_network": True,
             "politeness": {"concurrency": 16, "delay_s": 0},
