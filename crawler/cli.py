@@ -77,19 +77,8 @@ def run_job(
     due_only: Annotated[
         bool, typer.Option(help="Read only feeds whose adaptive re-poll interval has passed.")
     ] = False,
-    urls: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--url", help="Fetch only this article URL of the one source named (repeatable)."
-        ),
-    ] = None,
 ) -> None:
     """Start or join a crawl job and work on it until the whole job is finished."""
-    options: dict[str, Any] = {}
-    if urls:
-        if not source_ids or len(source_ids) != 1:
-            raise typer.BadParameter("--url needs exactly one source id", param_hint="--url")
-        options.update(article_urls={source_ids[0]: urls}, discover=False)
     report = crawl_with_progress(
         f"job {job}",
         source_ids,
@@ -98,7 +87,6 @@ def run_job(
         lease_s=lease_s,
         incremental=incremental,
         due_only=due_only,
-        **options,
     )
     console.print(
         f"job {job} finished: this crawler fetched {report.pages} pages and queued "

@@ -94,11 +94,12 @@ class _Metrics:
         )  # fmt: skip
 
 
-def _renewing(settings: Settings, stop: threading.Event) -> Callable[[], None]:
+def _renewing(
+    settings: Settings, store: SubscriptionStore, stop: threading.Event
+) -> Callable[[], None]:
     """The body of the thread that subscribes and renews until ``stop`` is set."""
 
     def loop() -> None:
-        store = SubscriptionStore(redis_client(settings, timeout_s=10))
         assert settings.websub_callback_url is not None  # checked by create_receiver
         while not stop.is_set():
             try:
@@ -133,7 +134,7 @@ def create_receiver(settings: Settings, renew: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = threading.Thread(target=_renewing(settings, stop), name="websub-renew")
+        thread = threading.Thread(target=_renewing(settings, store, stop), name="websub-renew")
         if renew:
             thread.start()
         yield

@@ -69,8 +69,9 @@ class SubscriptionStore:
 
         A feed that moves to another hub is subscribed again there.
         """
-        key = self._key(subscription_id(topic))
-        current = self.get(subscription_id(topic))
+        subscription = subscription_id(topic)
+        key = self._key(subscription)
+        current = self.get(subscription)
         if current is None or current.hub != hub or current.source_id != source_id:
             with self.client.pipeline() as pipe:
                 pipe.hset(key, mapping={
@@ -79,9 +80,9 @@ class SubscriptionStore:
                 })  # fmt: skip
                 # Kept across re-advertisements: a hub may still sign with the old secret.
                 pipe.hsetnx(key, "secret", secrets.token_hex(32))
-                pipe.sadd(f"{_PREFIX}:all", subscription_id(topic))
+                pipe.sadd(f"{_PREFIX}:all", subscription)
                 pipe.execute()
-        found = self.get(subscription_id(topic))
+        found = self.get(subscription)
         assert found is not None  # written just above
         return found
 
