@@ -5,16 +5,22 @@ that is not JSON, or not an envelope, raises out of the worker's event loop and 
 worker (and the item, already popped, is gone). Here such an item is quarantined with the
 reason (``workers.unreadable``) and the worker reads on. The visibility-timeout sweep also
 reports each message it puts back (``messages_restored``): those were held by a worker that
-is gone, which nothing else records. Selected by the worker app's ``broker_transport``
-(``workers.app``); producers keep kombu's own, they never read.
+is gone, which nothing else records. And the record of a message as held, made after BRPOP
+has already taken it off its queue, is retried while Redis is unreachable: kombu lets the
+error go, and the message, on no list and in no hash, was gone. Selected by the worker app's
+``broker_transport`` (``workers.app``); producers keep kombu's own, they never read.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
+import time
 from queue import Empty
 from typing import Any
 
+from celery.worker import state
 from kombu.transport import redis as redis_transport
 from kombu.transport.virtual.base import Message as VirtualMessage
 from kombu.utils.encoding import bytes_to_str
@@ -23,6 +29,11 @@ from workers.signals import messages_restored
 from workers.unreadable import NOT_A_MESSAGE, NOT_JSON, UNREADABLE_ERRORS, Quarantiner
 
 __all__ = ["Transport", "UnreadableItemError"]
+
+logger = logging.getLogger(__name__)
+
+# Waits between attempts to record a taken message, the last repeated until Redis answers.
+_RECORD_RETRY_S = (0.1, 0.5, 1.0, 2.0)
 
 
 class UnreadableItemError(ValueError):
@@ -52,10 +63,37 @@ def _raw_text(error: ValueError) -> tuple[str, str]:
     return NOT_JSON, ""
 
 
+def _told_to_stop() -> bool:
+    """Whether the worker has been told to shut down (warm or cold)."""
+    return any(flag not in (None, False) for flag in (state.should_stop, state.should_terminate))
+
+
 class SweepReportingQoS(redis_transport.QoS):
     """kombu's Redis QoS, reporting each message its visibility-timeout sweep puts back."""
 
     _sweeping = False
+
+    def append(self, message: Any, delivery_tag: str) -> None:
+        """Record a message taken off its queue as held (kombu's), until Redis takes it."""
+        errors = self.channel.connection.connection_errors
+        for attempt in itertools.count():
+            try:
+                super().append(message, delivery_tag)
+                return
+            except errors as error:
+                # The record is a ZADD and an HSET of fixed values: repeating it is harmless.
+                if _told_to_stop():
+                    # Told to stop: the message, in no list and no hash, survives only here.
+                    logger.error(
+                        "stopping with a taken message Redis never recorded (%s); "
+                        "requeue it by hand: %s",
+                        error,
+                        message._raw,
+                    )
+                    raise
+                if attempt == 0:
+                    logger.warning("Redis unreachable recording a taken message; retrying")
+                time.sleep(_RECORD_RETRY_S[min(attempt, len(_RECORD_RETRY_S) - 1)])
 
     def restore_visible(self, *args: Any, **kwargs: Any) -> None:
         """Sweep expired messages back to their queues (kombu's), reporting each one."""

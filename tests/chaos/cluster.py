@@ -31,6 +31,7 @@ from bench.search import generated_articles
 from newsloom.queues import ALL_QUEUES, ENRICH_QUEUE, ENRICH_TASK
 from newsloom.schema import Article
 from newsloom.settings import Settings
+from newsloom.state import redis_client
 from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.elasticsearch_server import (
     TRANSPORT_PORT_OFFSET,
@@ -40,6 +41,7 @@ from ops.dev.local.elasticsearch_server import (
 from ops.dev.local.launch import worker_process
 from ops.dev.local.redis_server import start_redis, stop_redis
 from ops.dev.local.supervision import wait_until
+from ops.prometheus.queues import QueueDepthCollector
 from search.client import create_client
 from search.templates import ensure_index, remove_index
 from tests.ops.test_metrics_crawler import free_port, scrape, value
@@ -58,6 +60,7 @@ __all__ = [
     "private_elasticsearch",
     "restart_redis",
     "send_articles",
+    "work_in_redis",
 ]
 
 QUIET = Console(stderr=True, quiet=True)
@@ -198,6 +201,17 @@ def send_articles(settings: Settings, articles: Iterable[Article]) -> None:
             celery.send_task(
                 ENRICH_TASK, args=(article.model_dump(mode="json"),), queue=ENRICH_QUEUE
             )
+
+
+def work_in_redis(settings: Settings) -> str:
+    """Where the pipeline's unfinished messages are, for a failing test's message."""
+    with redis_client(settings) as client:
+        metrics = QueueDepthCollector(client, ALL_QUEUES).collect()
+        return ", ".join(
+            f"{sample.name}{sample.labels or ''}={sample.value:g}"
+            for metric in metrics
+            for sample in metric.samples
+        )
 
 
 def indexed_count(es: Elasticsearch, alias: str) -> int:

@@ -21,6 +21,7 @@ from tests.chaos.cluster import (
     indexed_count,
     restart_redis,
     send_articles,
+    work_in_redis,
 )
 
 pytestmark = pytest.mark.integration
@@ -41,7 +42,8 @@ def test_a_redis_restart_mid_drain_loses_nothing(services: Settings, es: Elastic
             restart_redis(settings, DOWN_S)
             assert indexed_count(es, alias) < ARTICLES, "Redis restarted after the drain"
             assert wait_until(lambda: indexed_count(es, alias) >= ARTICLES, 120, interval_s=1.0), (
-                f"{indexed_count(es, alias)} of {ARTICLES} indexed 120 s after Redis returned"
+                f"{indexed_count(es, alias)} of {ARTICLES} indexed 120 s after Redis returned; "
+                f"in Redis: {work_in_redis(settings)}"
             )
             assert_indexed_exactly_once(es, alias, articles)
             with redis_client(settings) as client:
