@@ -3,10 +3,12 @@
 Per URL: the validators of the last full answer (``ETag``, ``Last-Modified``) for
 conditional GETs, and an adaptive re-poll interval: halved when the document changed,
 doubled when it did not, within [the source's floor, :data:`MAX_INTERVAL_S`], so busy
-feeds are read often and quiet ones rarely. A feed read for the first time starts from the
-rhythm of its own items (the median gap between their times), so a wire service's feed is
-re-read within minutes from the start instead of after an hour of halvings. Entries expire
-after :data:`TTL_S` without a poll, so a feed that left the registry leaves no state behind.
+feeds are read often and quiet ones rarely. The document's own rhythm (the median gap
+between its items' times) bounds that from above: a feed is never left longer than it
+usually goes between items, so a wire service's feed is read within minutes from the first
+poll on, and a quiet spell does not double a busy feed's interval into hours. A feed whose
+items give no rhythm starts at the floor and backs off from there. Entries expire after
+:data:`TTL_S` without a poll, so a feed that left the registry leaves no state behind.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ KEY_PREFIX: Final = "newsloom:crawl:feed"
 # The floor when a source names none (``NEWSLOOM_FEED_POLL_FLOOR_S`` is the setting).
 MIN_INTERVAL_S: Final = 300.0
 MAX_INTERVAL_S: Final = 24 * 3600.0
-START_INTERVAL_S: Final = 3600.0
+# Schedules tick every crawl interval, and a poll's next time is set when its answer
+# arrives, a little after the tick that sent it: with no slack an interval equal to the
+# schedule's period would miss every other tick. Polling early costs one conditional GET.
+DUE_SLACK: Final = 0.25
 TTL_S: Final = 30 * 24 * 3600
 
 
@@ -46,12 +51,13 @@ class FeedState:
 
     etag: str | None = None
     last_modified: str | None = None
-    interval_s: float = START_INTERVAL_S
+    interval_s: float = MIN_INTERVAL_S
     next_poll_at: float = 0.0
+    rhythm_s: float | None = None
 
     def due(self, now: float) -> bool:
-        """Whether the feed should be read again at ``now``."""
-        return now >= self.next_poll_at
+        """Whether the feed should be read again at ``now`` (up to :data:`DUE_SLACK` early)."""
+        return now >= self.next_poll_at - DUE_SLACK * self.interval_s
 
 
 def _bounded(interval_s: float, floor_s: float) -> float:
@@ -97,22 +103,28 @@ class FeedStore:
         etag: str | None = None,
         last_modified: str | None = None,
         floor_s: float = MIN_INTERVAL_S,
-        first_interval_s: float | None = None,
+        rhythm_s: float | None = None,
     ) -> FeedState:
         """Record a poll: new validators when the answer was a full one, the next due time.
 
-        ``first_interval_s`` (the feed's own rhythm) sets the interval of a first poll.
+        ``rhythm_s`` is the median gap between the document's item times when this answer
+        carried items (see :func:`interval_from_items`); a 304 keeps the last one known.
         """
-        old = self.get(url)
-        if first_interval_s is not None and not self.known(url):
-            interval = _bounded(first_interval_s, floor_s)
+        raw = self.client.get(self._key(url))
+        old = FeedState(**json.loads(raw)) if raw else FeedState()
+        rhythm = rhythm_s if rhythm_s is not None else old.rhythm_s
+        if raw is None:
+            interval = _bounded(floor_s if rhythm is None else rhythm, floor_s)
         else:
             interval = next_interval(old.interval_s, changed, floor_s)
+            if rhythm is not None:
+                interval = min(interval, _bounded(rhythm, floor_s))
         state = FeedState(
             etag=etag if changed else old.etag,
             last_modified=last_modified if changed else old.last_modified,
             interval_s=interval,
             next_poll_at=time.time() + interval,
+            rhythm_s=rhythm,
         )
         self.client.set(self._key(url), json.dumps(asdict(state)), ex=TTL_S)
         return state

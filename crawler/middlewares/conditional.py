@@ -6,19 +6,21 @@ the spider marks with ``meta["newsloom_revalidate"]`` carry ``If-None-Match`` an
 ``If-Modified-Since`` from the validators stored in Redis (:mod:`crawler.frontier.feeds`),
 shared by every crawler process. Enabled by ``NEWSLOOM_INCREMENTAL``. Each request also
 carries its source's re-poll floor (``meta["newsloom_poll_floor_s"]``), and a feed's first
-answer sets its first interval from the times of its items.
+full answer updates its rhythm from the times of its items (sitemaps: their ``lastmod``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Self
+from typing import Final, Self
 
 import feedparser
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.sitemap import Sitemap
 
 from crawler.frontier.feeds import MIN_INTERVAL_S, FeedStore, interval_from_items
 from crawler.settings import incremental_settings
@@ -29,6 +31,10 @@ __all__ = ["NOT_MODIFIED", "POLL_FLOOR", "REVALIDATE", "ConditionalGet", "item_t
 REVALIDATE = "newsloom_revalidate"
 POLL_FLOOR = "newsloom_poll_floor_s"
 NOT_MODIFIED = 304
+
+# A sitemap names its root element within its first bytes; feedparser would read one slowly.
+_SITEMAP_ROOTS: Final = re.compile(rb"<(?:\w+:)?(?:urlset|sitemapindex)\b")
+_ROOT_WINDOW: Final = 2048
 
 
 class ConditionalGet:
@@ -72,22 +78,21 @@ class ConditionalGet:
             text_etag = etag.decode("latin-1") if etag else None
             changed = text_etag is None or text_etag != known.etag
             self.stats.inc_value(f"newsloom/feeds/{'changed' if changed else 'unchanged'}")
-            first = (
-                None if self.store.known(request.url) else interval_from_items(item_times(response))
-            )
             self.store.polled(
                 request.url,
                 changed=changed,
                 etag=text_etag,
                 last_modified=modified.decode("latin-1") if modified else None,
                 floor_s=floor,
-                first_interval_s=first,
+                rhythm_s=interval_from_items(item_times(response)) if changed else None,
             )
         return response
 
 
 def item_times(response: Response) -> list[datetime]:
-    """The publication (or update) times of a feed's items; none for a sitemap or a page."""
+    """The publication (or update) times of a feed's items, or a sitemap's ``lastmod``s."""
+    if _SITEMAP_ROOTS.search(response.body[:_ROOT_WINDOW]):
+        return _sitemap_times(response.body)
     parsed = feedparser.parse(response.body)
     times = []
     for entry in parsed.entries:
@@ -95,4 +100,16 @@ def item_times(response: Response) -> list[datetime]:
         if stamp:
             year, month, day, hour, minute, second = stamp[:6]
             times.append(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
+    return times
+
+
+def _sitemap_times(body: bytes) -> list[datetime]:
+    times = []
+    # Sitemap parses with lxml's recovery: a broken document yields what it could read.
+    for entry in Sitemap(body):
+        try:
+            stamp = datetime.fromisoformat(entry.get("lastmod", ""))
+        except ValueError:
+            continue
+        times.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
     return times
