@@ -69,11 +69,12 @@ request_failed = object()
 # Outcome reasons recorded on a URL's entry.
 QUEUED: Final = "queued"
 REDIRECTED: Final = "redirected"
-# Meta that must survive a trip through Redis so redirect and retry limits still hold.
+# Meta that must survive a trip through Redis so redirect and retry limits still hold, and
+# a feed keeps its source's re-poll floor.
 _KEPT_META: Final = (
     "depth", "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons",
-    "retry_times", "handle_httpstatus_list", "newsloom_revalidate", "newsloom_article",
-    "newsloom_section", "newsloom_depth", "download_timeout",
+    "retry_times", "handle_httpstatus_list", "newsloom_revalidate", "newsloom_poll_floor_s",
+    "newsloom_article", "newsloom_section", "newsloom_depth", "download_timeout",
 )  # fmt: skip
 
 
