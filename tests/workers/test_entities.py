@@ -196,3 +196,13 @@ def test_a_demonym_typed_as_a_person_counts_toward_its_country() -> None:
     mention = _resolve(text, 0, len("Rwandan"), "person")
     assert mention is not None
     assert (mention.canonical, mention.type, mention.demonym) == ("Rwanda", "place", True)
+
+
+def test_a_nationality_counts_toward_its_country_and_other_groups_are_dropped(
+    nlp: Language,
+) -> None:
+    text = "Police said the teenager died in a Thai hospital. Republicans objected."
+    (mentions,) = find_mentions([[text]], recogniser="model")[0]
+    thai = [m for m in mentions if m.surface == "Thai"]
+    assert [(m.canonical, m.type, m.demonym) for m in thai] == [("Thailand", "place", True)]
+    assert not [m for m in mentions if m.surface == "Republicans"]

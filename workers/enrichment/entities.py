@@ -34,7 +34,7 @@ from workers.enrichment.geotag import native_countries, resolve_place, well_know
 from workers.enrichment.places import place_index
 from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
 from workers.enrichment.propernouns import NameSpan, name_spans
-from workers.enrichment.recogniser import model_language, recognise
+from workers.enrichment.recogniser import ModelMention, model_language, recognise
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
 from workers.enrichment.truecase import (
@@ -56,7 +56,7 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-5"
+METHOD_VERSION = "entities-6"
 VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
@@ -288,15 +288,33 @@ def _resolve(text: str, start: int, end: int, entity_type: EntityType) -> Mentio
     place = well_known_place([surface])
     if place is None and surface in _language_names():
         return None  # "Nepali", "Welsh": a language or a people, none of our types
-    demonym = place_index().demonyms.get(surface)
+    demonym = _demonym(surface, start, end)
     if demonym is not None:
-        # "Rwandan": the people of a country the watch list does not follow, which counts
-        # toward the country without naming it.
-        country = place_index().countries[demonym].name
-        return Mention(country, "place", surface, start, end, demonym=True)
+        return demonym
     if entity_type != "place" and place is not None:
         entity_type = "place"
     return Mention(" ".join(surface.split()), entity_type, surface, start, end)
+
+
+def _nationality(text: str, start: int, end: int) -> Mention | None:
+    """A nationality the model found, when it is a country's demonym ("a Thai hospital",
+    "Nepali officials"): it counts toward the country, as the watch list's demonyms do.
+    Other groups it labels so ("Republicans", "Muslims") are none of our types."""
+    surface = text[start:end]
+    known = _known(surface, start, end, surface)
+    if known is not None:
+        return known if known.type == "place" else None
+    return _demonym(surface, start, end)
+
+
+def _demonym(surface: str, start: int, end: int) -> Mention | None:
+    """ "Rwandan": the people of a country the watch list does not follow, which counts
+    toward the country without naming it."""
+    code = place_index().demonyms.get(surface)
+    if code is None:
+        return None
+    country = place_index().countries[code].name
+    return Mention(country, "place", surface, start, end, demonym=True)
 
 
 def _resolve_name(text: str, span: NameSpan) -> Mention | None:
@@ -406,16 +424,21 @@ def _recognised(
     if recogniser == "analyser":
         return _analysed(texts, language)
     if recogniser == "rules":
-        spans = [[(kind, start, end) for kind, start, end in rule_mentions(text)] for text in texts]
+        spans = [
+            [ModelMention(kind, start, end) for kind, start, end in rule_mentions(text)]
+            for text in texts
+        ]
     else:
-        recased = truecase(texts)
-        spans = [[(m.type, m.start, m.end) for m in found] for found in recognise(recased)]
+        spans = recognise(truecase(texts))
     result = []
     for text, found in zip(texts, spans, strict=True):
         taken = _Spans()
         mentions = []
-        for kind, start, end in found:
-            mention = _resolve(text, start, end, kind)
+        for span in found:
+            if span.nationality:
+                mention = _nationality(text, span.start, span.end)
+            else:
+                mention = _resolve(text, span.start, span.end, span.type)
             if mention is not None and taken.add(mention.start, mention.end):
                 mentions.append(mention)
         result.append(mentions)

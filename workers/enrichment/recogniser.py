@@ -25,7 +25,9 @@ __all__ = ["ModelMention", "NerModelMissingError", "load_model", "model_language
 # Components that tag, parse or lemmatise: the entity recogniser reads none of them.
 _UNUSED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer")
 # OntoNotes labels (the spaCy English pipelines') to ours; FAC (buildings, airports, roads)
-# are places to a reader; nationalities (NORP) are left to the watch list's demonyms.
+# are places to a reader. Nationalities (NORP) come as places marked ``nationality``: the
+# canonical layer counts a country's demonym toward it and drops the other groups.
+NATIONALITY = "NORP"
 LABELS: dict[str, EntityType] = {
     "PERSON": "person",
     "PER": "person",
@@ -33,6 +35,7 @@ LABELS: dict[str, EntityType] = {
     "GPE": "place",
     "LOC": "place",
     "FAC": "place",
+    NATIONALITY: "place",
 }
 
 
@@ -47,6 +50,7 @@ class ModelMention:
     type: EntityType
     start: int
     end: int
+    nationality: bool = False  # labelled NORP: "Thai", "Republicans", "Muslims"
 
 
 @cache
@@ -119,7 +123,12 @@ def recognise(texts: Sequence[str]) -> list[list[ModelMention]]:
     docs = nlp.pipe(piece for _, _, piece in owners)
     for (index, offset, _), doc in zip(owners, docs, strict=True):
         found[index].extend(
-            ModelMention(LABELS[ent.label_], offset + ent.start_char, offset + ent.end_char)
+            ModelMention(
+                LABELS[ent.label_],
+                offset + ent.start_char,
+                offset + ent.end_char,
+                nationality=ent.label_ == NATIONALITY,
+            )
             for ent in doc.ents
             if ent.label_ in LABELS
         )
