@@ -95,12 +95,20 @@ def _indexed(es: Elasticsearch, alias: str) -> int:
 
 
 def _distinct_urls(es: Elasticsearch, alias: str) -> int:
-    result = es.search(
-        index=alias,
-        size=0,
-        aggs={"urls": {"cardinality": {"field": "canonical_url", "precision_threshold": 40000}}},
-    )
-    return int(result["aggregations"]["urls"]["value"])
+    """Exactly, page by page: a cardinality aggregation is an estimate, off by one at 10,000."""
+    distinct, after = 0, None
+    while True:
+        composite: dict[str, object] = {
+            "size": 5000, "sources": [{"url": {"terms": {"field": "canonical_url"}}}]
+        }  # fmt: skip
+        if after is not None:
+            composite["after"] = after
+        result = es.search(index=alias, size=0, aggs={"urls": {"composite": composite}})
+        buckets = result["aggregations"]["urls"]["buckets"]
+        distinct += len(buckets)
+        after = result["aggregations"]["urls"].get("after_key")
+        if not buckets or after is None:
+            return distinct
 
 
 def _free_port() -> int:
