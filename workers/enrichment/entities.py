@@ -308,8 +308,8 @@ def _nationality(text: str, start: int, end: int) -> Mention | None:
 
 
 def _demonym(surface: str, start: int, end: int) -> Mention | None:
-    """ "Rwandan": the people of a country the watch list does not follow, which counts
-    toward the country without naming it."""
+    """The country whose people ``surface`` names ("Rwandan", of a country the watch list
+    does not follow), as a mention that counts toward it without naming it."""
     code = place_index().demonyms.get(surface)
     if code is None:
         return None

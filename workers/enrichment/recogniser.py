@@ -27,7 +27,7 @@ _UNUSED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morph
 # OntoNotes labels (the spaCy English pipelines') to ours; FAC (buildings, airports, roads)
 # are places to a reader. Nationalities (NORP) come as places marked ``nationality``: the
 # canonical layer counts a country's demonym toward it and drops the other groups.
-NATIONALITY = "NORP"
+_NATIONALITY = "NORP"
 LABELS: dict[str, EntityType] = {
     "PERSON": "person",
     "PER": "person",
@@ -35,7 +35,7 @@ LABELS: dict[str, EntityType] = {
     "GPE": "place",
     "LOC": "place",
     "FAC": "place",
-    NATIONALITY: "place",
+    _NATIONALITY: "place",
 }
 
 
@@ -127,7 +127,7 @@ def recognise(texts: Sequence[str]) -> list[list[ModelMention]]:
                 LABELS[ent.label_],
                 offset + ent.start_char,
                 offset + ent.end_char,
-                nationality=ent.label_ == NATIONALITY,
+                nationality=ent.label_ == _NATIONALITY,
             )
             for ent in doc.ents
             if ent.label_ in LABELS
