@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, HttpUrl, RedisDsn, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from newsloom.queues import LANGUAGE_GROUPS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +80,15 @@ class Settings(BaseSettings):
         description=(
             "Load the enrichment models and dictionaries of every language in the worker's "
             "main process before its pool forks, so the children share one copy."
+        ),
+    )
+    worker_languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Language groups this worker enriches, comma-separated, from "
+            f"{', '.join(LANGUAGE_GROUPS)} ('other': English and every language without an "
+            "analyser of its own); it loads only their models and passes other articles on "
+            "to their group's queue. Empty: every group."
         ),
     )
     worker_release_memory: bool = Field(
@@ -224,6 +235,20 @@ class Settings(BaseSettings):
         # Compose passes an unset variable as "": that means no WebSub, not a bad URL.
         return None if value == "" else value
 
+    @field_validator("worker_languages", mode="before")
+    @classmethod
+    def _language_groups(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, list | tuple):
+            unknown = sorted(set(value) - set(LANGUAGE_GROUPS))
+            if unknown:
+                raise ValueError(
+                    f"NEWSLOOM_WORKER_LANGUAGES names {', '.join(unknown)}: use groups from "
+                    f"{', '.join(LANGUAGE_GROUPS)}, comma-separated, or leave it empty for all"
+                )
+        return value
+
     @model_validator(mode="after")
     def _read_secret_files(self) -> Self:
         """Fail at start-up, naming the setting, when a secret file is missing or empty."""
@@ -285,10 +310,18 @@ class Settings(BaseSettings):
         values = self.model_dump(mode="json")
         # An unset optional setting is left out: its variable would read back as "None".
         return {
-            f"NEWSLOOM_{name.upper()}": str(values[name])
-            for name in type(self).model_fields
+            f"NEWSLOOM_{name.upper()}": _environment_value(values[name], field.metadata)
+            for name, field in type(self).model_fields.items()
             if values[name] is not None
         }
+
+
+def _environment_value(value: object, metadata: list[object]) -> str:
+    # A field marked NoDecode reads its variable as comma-separated text (_language_groups),
+    # the other list fields as JSON, which is what str() of an empty or plain list gives.
+    if isinstance(value, list) and NoDecode in metadata:
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def read_secret(path: Path, setting: str) -> str:

@@ -13,7 +13,7 @@ from crawler.overrides_cli import overrides_app
 from crawler.websub.cli import websub_app
 from newsloom.console import make_console
 from newsloom.errors import NewsloomError, NotFoundError, ServiceUnavailableError
-from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
+from newsloom.queues import CRAWL_QUEUE
 from newsloom_cli.errors import DEBUG_FLAG, run_cli, version_callback
 from ops.dev.fixture_site.cli import fixtures_app
 from ops.dev.local.cli import services_app
@@ -23,6 +23,7 @@ from search.cli import index_admin_app
 from search.commands import search_commands
 from workers.cli import quarantine_app, reenrich_app
 from workers.enrichment.watchlist_cli import entities_app
+from workers.routing import worker_queues
 
 # Every command imports what it needs when it runs, so `newsloom --help` stays fast.
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -109,15 +110,22 @@ def _wait_indexed(article_ids: list[str], timeout_s: float) -> None:
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues to consume.")] = ",".join(
-        ALL_QUEUES
-    ),
+    queues: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated queues to consume; by default enrich, the queues of the "
+            "language groups in NEWSLOOM_WORKER_LANGUAGES (all when unset) and index."
+        ),
+    ] = None,
     concurrency: Annotated[int, typer.Option(min=1)] = 2,
     loglevel: Annotated[str, typer.Option()] = "INFO",
 ) -> None:
     """Run a Celery worker that enriches and indexes articles (replaces this process)."""
+    from newsloom.settings import get_settings
+
+    consumed = queues or ",".join(worker_queues(get_settings()))
     _exec_celery(
-        "workers.app", "worker", "--queues", queues, "--concurrency", str(concurrency),
+        "workers.app", "worker", "--queues", consumed, "--concurrency", str(concurrency),
         "--loglevel", loglevel, "--max-tasks-per-child", "1000",
         "--without-gossip", "--without-mingle",
     )  # fmt: skip

@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from newsloom.metrics import FAILED, INDEXED, STALE, IndexingMetrics
-from newsloom.queues import INDEX_TASK
+from newsloom.queues import ENRICH_TASK, INDEX_TASK
 from newsloom.settings import get_settings
 from workers import signals as delivery_signals
 
@@ -68,6 +68,11 @@ class WorkerMetrics:
             "Messages no task could run, quarantined, by queue and reason.",
             ["queue", "reason"], registry=self.registry,
         )  # fmt: skip
+        self.forwarded = Counter(
+            "newsloom_worker_articles_forwarded",
+            "Articles passed on to the queue of a language group this worker does not serve.",
+            ["queue"], registry=self.registry,
+        )  # fmt: skip
         self.indexing = IndexingMetrics(self.registry)
         self._started: dict[str, float] = {}
 
@@ -100,6 +105,8 @@ class WorkerMetrics:
         elapsed = None if started is None else time.monotonic() - started
         if elapsed is not None:
             self.latency.labels(task.name, state or "UNKNOWN").observe(elapsed)
+        if task.name == ENRICH_TASK and state == "SUCCESS" and isinstance(retval, str):
+            self.forwarded.labels(retval).inc()  # the enrich task returns the queue it chose
         if task.name == INDEX_TASK and state == "SUCCESS":
             # The index task returns False when a newer copy was already there.
             self.indexing.observe_document(INDEXED if retval else STALE, elapsed)

@@ -7,8 +7,9 @@ copy (about 600 MiB per child with all the languages). Loaded in the main proces
 children inherit the pages copy-on-write and share them; a child replaced after a time
 limit or ``--max-tasks-per-child`` starts warm instead of loading everything again.
 
-Loading means running the whole pipeline once on a short text in each language, so no
-loader is forgotten when a stage gains one. Then the loaded objects are moved out of the
+Loading means running the whole pipeline once on a short text in each language the worker
+serves (``NEWSLOOM_WORKER_LANGUAGES``, see workers.routing), so no loader is forgotten when a
+stage gains one. Then the loaded objects are moved out of the
 garbage collector's reach (``gc.freeze``): a collection in a child would otherwise write to
 every object's header and copy the pages it means to share.
 """
@@ -18,12 +19,15 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections.abc import Collection
 from typing import Any
 
 from celery import signals
 
+from newsloom.queues import LANGUAGE_GROUPS, language_group
 from newsloom.schema import Article
 from newsloom.settings import get_settings
+from workers.routing import served_groups
 
 __all__ = ["SAMPLES", "preload"]
 
@@ -45,12 +49,15 @@ SAMPLES: dict[str, str] = {
 }
 
 
-def preload() -> None:
-    """Load every enrichment model and dictionary in this process, then freeze them."""
+def preload(groups: Collection[str] = LANGUAGE_GROUPS) -> None:
+    """Load the enrichment models and dictionaries of the language ``groups`` in this
+    process, then freeze them."""
     from workers.enrichment.pipeline import enrich  # the heavy imports, only when preloading
 
     started = time.monotonic()
     for language, text in SAMPLES.items():
+        if language_group(language) not in groups:
+            continue
         enrich(
             Article(
                 url=f"http://127.0.0.1/preload/{language}",
@@ -64,11 +71,15 @@ def preload() -> None:
         )
     gc.collect()
     gc.freeze()
-    logger.info("enrichment models loaded before the fork in %.1f s", time.monotonic() - started)
+    logger.info(
+        "enrichment models of %s loaded before the fork in %.1f s",
+        ", ".join(groups), time.monotonic() - started,
+    )  # fmt: skip
 
 
 @signals.worker_init.connect
 def _preload_before_fork(sender: Any = None, **_: Any) -> None:
     """In the worker's main process, before the pool forks (``NEWSLOOM_WORKER_PRELOAD``)."""
-    if get_settings().worker_preload:
-        preload()
+    settings = get_settings()
+    if settings.worker_preload:
+        preload(served_groups(settings))

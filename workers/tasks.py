@@ -21,8 +21,10 @@ from search.templates import ensure_index
 from workers.app import app
 from workers.base import PipelineTask
 from workers.enrichment.duplicates import NearDuplicates
-from workers.enrichment.pipeline import enrich
+from workers.enrichment.language import identify_language
+from workers.enrichment.pipeline import AFTER_LANGUAGE, enrich
 from workers.enrichment.stories import Stories
+from workers.routing import forward_queue
 
 __all__ = ["enrich_article", "index_article"]
 
@@ -67,17 +69,25 @@ class IndexingTask(PipelineTask):
 
 
 @app.task(name=ENRICH_TASK, base=EnrichingTask, bind=True)
-def enrich_article(self: EnrichingTask, payload: dict[str, Any]) -> None:
-    """Enrich one article and queue it for indexing.
+def enrich_article(self: EnrichingTask, payload: dict[str, Any]) -> str | None:
+    """Enrich one article and queue it for indexing, or pass it on to the queue of its
+    language group when this worker does not serve that group (returns that queue).
 
     Runs twice: the stages are pure functions of the article, and the shared near-duplicate
     and story indexes key an article by its id (a second run finds it and keeps its group and
     story), so a second run queues the same document again, and indexing the same version
     twice leaves one document.
     """
-    article = enrich(Article.from_document(payload))
+    article = identify_language(Article.from_document(payload))
+    came_from = (self.request.delivery_info or {}).get("routing_key")
+    elsewhere = forward_queue(get_settings(), article.language, came_from)
+    if elsewhere is not None:
+        enrich_article.apply_async(args=(payload,), queue=elsewhere)
+        return elsewhere
+    article = enrich(article, AFTER_LANGUAGE)
     article = self.stories.assign(self.near_duplicates.assign(article))
     index_article.apply_async(args=(article.model_dump(mode="json"),), queue=INDEX_QUEUE)
+    return None
 
 
 @app.task(name=INDEX_TASK, base=IndexingTask, bind=True)

@@ -19,10 +19,11 @@ from workers.enrichment.stage import Stage
 from workers.enrichment.summary import summarise
 from workers.enrichment.topics import classify_topics
 
-__all__ = ["STAGES", "Stage", "enrich"]
+__all__ = ["AFTER_LANGUAGE", "STAGES", "Stage", "enrich"]
 
-STAGES: Sequence[Stage] = (
-    identify_language,
+# The stages after language identification: a worker identifies the language first to
+# decide whether the article is for it (workers.routing).
+AFTER_LANGUAGE: Sequence[Stage] = (
     count_words,
     extract_entities,
     geotag,
@@ -31,6 +32,7 @@ STAGES: Sequence[Stage] = (
     classify_topics,
     embed_article,
 )
+STAGES: Sequence[Stage] = (identify_language, *AFTER_LANGUAGE)
 
 
 def enrich(article: Article, stages: Sequence[Stage] = STAGES) -> Article:

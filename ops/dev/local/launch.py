@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from newsloom.queues import ALL_QUEUES, CRAWL_QUEUE
+from newsloom.queues import CRAWL_QUEUE
 from newsloom.settings import Settings
 from ops.dev.local.background import BackgroundProcess
+from workers.routing import worker_queues
 
 __all__ = [
     "crawl_worker_process",
@@ -21,10 +22,12 @@ __all__ = [
 def worker_process(
     settings: Settings,
     name: str = "worker",
-    queues: tuple[str, ...] = ALL_QUEUES,
+    queues: tuple[str, ...] | None = None,
     concurrency: int = 2,
 ) -> BackgroundProcess:
-    """A real Celery worker process consuming ``queues``, logging under the state dir."""
+    """A real Celery worker process consuming ``queues`` (by default those of its language
+    groups, ``worker_queues``), logging under the state dir."""
+    queues = queues or worker_queues(settings)
     log_path = settings.state_dir / "logs" / f"{name}.log"
     argv = [
         sys.executable, "-m", "celery", "-A", "workers.app", "worker",
