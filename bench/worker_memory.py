@@ -11,7 +11,9 @@ and in every process's RSS. The worker gets a Redis database of its own
 end) and an index alias of its own (deleted at the end). Its children are not recycled (no
 ``--max-tasks-per-child``, which ``newsloom worker`` sets as a safety net), so a leak shows.
 Articles are the seeds and corpus bodies of ``bench.enrichment`` and the publisher corpus's
-Korean, Japanese, Chinese and Russian pages, under fresh URLs, so every analyser is loaded.
+Korean, Japanese, Chinese and Russian pages, under fresh URLs, so every analyser is loaded;
+``--languages`` starts the worker with ``NEWSLOOM_WORKER_LANGUAGES`` and sends only articles
+of those groups.
 
 What each part costs, loaded alone in a fresh interpreter (RSS grown, MiB; before -> after
 the compaction of the language model, the embedding table and the place index):
@@ -55,7 +57,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bench.enrichment import load_articles
-from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
+from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK, language_group
 from newsloom.schema import Article
 from newsloom.settings import Settings, get_settings
 from newsloom.state import redis_client
@@ -66,6 +68,8 @@ from search.client import create_client
 from search.templates import ensure_index, remove_index
 from tests.workers.seeds import publisher_article
 from workers.app import create_celery
+from workers.enrichment.language import language_of
+from workers.routing import served_groups
 
 __all__ = ["Memory", "Sample", "main", "process_tree_memory", "process_tree_rss_mib"]
 
@@ -181,9 +185,10 @@ def _run(
     return samples
 
 
-def _table(samples: list[Sample], concurrency: int) -> Table:
+def _table(samples: list[Sample], concurrency: int, settings: Settings) -> Table:
     table = Table(
-        title=f"worker memory (MiB, RSS/PSS/USS), concurrency {concurrency}, children not recycled"
+        title=f"worker memory (MiB, RSS/PSS/USS), concurrency {concurrency}, children not "
+        f"recycled, language groups {', '.join(served_groups(settings))}"
     )
     columns = ("articles", "tasks", "main", "children", "total RSS", "total PSS", "elapsed s",
                "articles/s")  # fmt: skip
@@ -220,15 +225,20 @@ def _summary(samples: list[Sample]) -> Table:
     return table
 
 
-def _stream(articles: int) -> list[Article]:
-    """``articles`` articles: the seeds, corpus bodies and regional pages, round after round."""
+def _stream(articles: int, groups: tuple[str, ...]) -> list[Article]:
+    """``articles`` articles: the seeds, corpus bodies and regional pages of the language
+    ``groups``, round after round."""
     dev = get_settings().shared_dir / "corpus" / "publishers" / "dev"
     regional = [
         publisher_article(f"{page.parent.name}/{page.stem}")
         for country in _REGIONAL_DIRS
         for page in sorted((dev / country).glob("*.json"))
     ]
-    bases = load_articles(1) + regional
+    bases = [
+        article
+        for article in load_articles(1) + regional
+        if language_group(language_of(f"{article.title}\n{article.body}")) in groups
+    ]
     rounds = -(-articles // len(bases))
     return [
         base.model_copy(update={"canonical_url": f"{base.canonical_url}#round-{n}"})
@@ -241,16 +251,25 @@ def main(
     articles: Annotated[int, typer.Option(min=10, help="Articles to send (2 tasks each).")] = 5000,
     concurrency: Annotated[int, typer.Option(min=1, help="Worker child processes.")] = 2,
     redis_db: Annotated[int, typer.Option(help="Empty Redis database for the run.")] = 14,
+    languages: Annotated[
+        str,
+        typer.Option(
+            help="Language groups the worker serves (NEWSLOOM_WORKER_LANGUAGES), and of the "
+            "articles sent; empty: all."
+        ),
+    ] = "",
 ) -> None:
     """Send articles through a real worker in ten batches and print its memory after each."""
-    settings = _bench_settings(get_settings(), redis_db)
+    settings = _bench_settings(get_settings(), redis_db).model_copy(
+        update={"worker_languages": Settings(worker_languages=languages).worker_languages}  # type: ignore[arg-type]
+    )
     client = redis_client(settings)
     if client.dbsize():
         console.print(f"[red]error:[/red] Redis database {redis_db} is not empty; pass --redis-db")
         raise typer.Exit(code=1)
     es = create_client(settings)
     ensure_index(es, settings.index_alias)
-    stream = _stream(articles)
+    stream = _stream(articles, served_groups(settings))
     worker = worker_process(settings, name="bench-worker", concurrency=concurrency)
     try:
         with worker:
@@ -259,7 +278,7 @@ def main(
     finally:
         remove_index(es, settings.index_alias)
         client.flushdb()
-    console.print(_table(samples, concurrency))
+    console.print(_table(samples, concurrency, settings))
     console.print(_summary(samples))
 
 

@@ -18,9 +18,11 @@ from newsloom.settings import Settings
 from newsloom.state import redis_client
 from ops.dev.local.launch import worker_process
 from ops.dev.local.supervision import wait_until
+from tests.ops.test_metrics_crawler import free_port, scrape, value
 from tests.workers.private import private_worker
 from tests.workers.seeds import publisher_article, seed_article, seed_paths
 from workers.app import create_celery
+from workers.metrics import MULTIPROC_ENV
 
 pytestmark = pytest.mark.integration
 
@@ -42,13 +44,16 @@ def _indexed(es: Elasticsearch, alias: str, article: Article) -> bool:
 
 
 def test_a_worker_passes_on_an_article_of_a_group_it_does_not_serve(
-    services: Settings, es: Elasticsearch
+    services: Settings, es: Elasticsearch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     english = seed_article(seed_paths()[0], "routing")
     japanese = publisher_article(JAPANESE_PAGE)
+    port = free_port()
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path / "multiproc"))
     with private_worker(
-        services, es, PRIVATE_DB, "routing-other", worker_languages=("other",)
-    ) as other:
+        services, es, PRIVATE_DB, "routing-other",
+        worker_languages=("other",), worker_metrics_port=port,
+    ) as other:  # fmt: skip
         settings, alias = other.settings, other.settings.index_alias
         celery = create_celery(settings)
         for article in (english, japanese):
@@ -61,8 +66,15 @@ def test_a_worker_passes_on_an_article_of_a_group_it_does_not_serve(
             assert not _indexed(es, alias, japanese)
             assert other.process.pid is not None
             assert "unidic" not in _mapped_files(other.process.pid).lower()
+            samples = scrape(f"http://127.0.0.1:{port}/metrics")
+            forwarded = value(
+                samples, "newsloom_worker_articles_forwarded_total", queue="enrich.ja"
+            )
+            assert forwarded == 1
 
-            region = settings.model_copy(update={"worker_languages": ("ko", "ja", "zh", "ru")})
+            region = settings.model_copy(
+                update={"worker_languages": ("ko", "ja", "zh", "ru"), "worker_metrics_port": 0}
+            )
             with worker_process(region, name="routing-region") as worker:
                 worker.start(timeout_s=120)
                 assert wait_until(lambda: _indexed(es, alias, japanese), 120)
