@@ -52,6 +52,24 @@ def test_acronym_after_the_full_name_merges(nlp: Language) -> None:
     assert authority.mentions == 3
 
 
+def test_an_acronym_written_as_a_word_merges_unless_the_word_is_a_common_one(
+    nlp: Language,
+) -> None:
+    text = (
+        "The Centre for Asian Security Studies said the talks had failed. "
+        "Its director told reporters that Cass would publish the full report in May."
+    )
+    (centre,) = [e for e in find_entities(text) if e.type == "organization"]
+    assert set(centre.surface_forms) == {"Centre for Asian Security Studies", "Cass"}
+    # The same initials, where the article also writes the word in lower case: not the body.
+    text = (
+        "The Centre for Asian Trade said exports had slowed. Cat owners complained in May, "
+        "and a cat show was cancelled."
+    )
+    (centre,) = [e for e in find_entities(text) if e.name == "Centre for Asian Trade"]
+    assert centre.surface_forms == ["Centre for Asian Trade"]
+
+
 def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:
     text = (
         "Economy Minister Marcelo Ebrard spoke on Tuesday. Ebrard said the tariffs were illogical."

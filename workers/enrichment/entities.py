@@ -56,7 +56,7 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-6"
+METHOD_VERSION = "entities-7"
 VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
@@ -96,6 +96,8 @@ _MIN_MIDDLE_NAME = 3
 # Words in capitals a span needs to be taken for a slogan, not an acronym's expansion.
 _MIN_SHOUTED_WORDS = 3
 # Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
+# An acronym written as a word ("Isis") is one only from this many letters ("Pl" is not).
+_MIN_WORD_ACRONYM = 3
 _ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
 
@@ -517,23 +519,29 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in words) if len(words) > 1 else ""
 
 
-def _acronyms(mentions: list[Mention]) -> dict[str, str]:
+def _acronyms(mentions: list[Mention], lowercase: frozenset[str]) -> dict[str, str]:
     """Acronyms of the article's organisations and places by their initials ("CAAN" for
-    Civil Aviation Authority of Nepal), each standing for one name only."""
+    Civil Aviation Authority of Nepal), each standing for one name only. Of three letters
+    or more, also as a word ("Isis", "Seri"): house styles that write acronyms so are
+    common, and the article must never write the word in lower case (a "cat")."""
     return _unique_owners(
-        (initials, mention.canonical)
+        (form, mention.canonical)
         for mention in mentions
         if mention.type in {"organization", "place"} and not mention.demonym
         if (initials := _initials(mention.canonical)).isupper() and len(initials) >= 2
+        for form in {initials, initials.capitalize()}
+        if form == initials or (len(form) >= _MIN_WORD_ACRONYM and form.lower() not in lowercase)
     )
 
 
-def _short_forms(texts: Sequence[str], mentions: list[list[Mention]]) -> list[list[Mention]]:
+def _short_forms(
+    texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
+) -> list[list[Mention]]:
     """Every text's mentions with surnames and acronyms resolved to the full names found
     in any of the texts, including their occurrences no recogniser marked."""
     everything = [m for found in mentions for m in found]
     people = _short_names(everything)
-    acronyms = _acronyms(everything)
+    acronyms = _acronyms(everything, lowercase)
     types = {m.canonical: m.type for m in everything}
     shorts = {**_name_endings(everything), **people, **acronyms}
     shared = _shared_words(everything)
@@ -619,12 +627,11 @@ def _consistent_types(mentions: list[list[Mention]]) -> list[list[Mention]]:
 
 
 def _without_common_words(
-    texts: Sequence[str], mentions: list[list[Mention]]
+    texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
 ) -> list[list[Mention]]:
     """Mentions less the one-word names whose every occurrence opens a sentence while the
     document writes the word in lower case elsewhere ("Wildfires in California ..." and
     "wildfires"): the capital came from the position, and the word is a common one."""
-    lowercase = running_lowercase(texts)
     common: dict[str, bool] = {}
     for text, found in zip(texts, mentions, strict=True):
         for m in found:
@@ -647,8 +654,9 @@ def find_mentions(
     result = []
     for texts in documents:
         per_text = [_combine(_layered(text), next(found)) for text in texts]
-        resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text)))
-        resolved = _without_common_words(texts, resolved)
+        lowercase = running_lowercase(texts)  # the words the document writes in lower case
+        resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text), lowercase))
+        resolved = _without_common_words(texts, resolved, lowercase)
         result.append(_consistent_types(resolved))
     return result
 
