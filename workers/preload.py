@@ -9,9 +9,9 @@ limit or ``--max-tasks-per-child`` starts warm instead of loading everything aga
 
 Loading means running the whole pipeline once on a short text in each language the worker
 serves (``NEWSLOOM_WORKER_LANGUAGES``, see workers.routing), so no loader is forgotten when a
-stage gains one. Then the loaded objects are moved out of the
-garbage collector's reach (``gc.freeze``): a collection in a child would otherwise write to
-every object's header and copy the pages it means to share.
+stage gains one. Then the loaded objects are moved out of the garbage collector's reach
+(``gc.freeze``): a collection in a child would otherwise write to every object's header and
+copy the pages it means to share.
 """
 
 from __future__ import annotations
