@@ -52,6 +52,16 @@ def test_japanese_unknown_katakana_before_a_title_is_a_person() -> None:
     assert ("person", "スモトリッチ") in spans
 
 
+def test_japanese_foreign_name_cut_into_pieces_of_other_words_is_one_word() -> None:
+    # UniDic covers タミム with タ (a pronoun) + ミム, or タミ + ム (a prefix).
+    spans = _spans("カタールのタミム首長と合意した。ハマスもタミム氏と協議した。", "ja")
+    assert ("person", "タミム") in spans
+    assert not {name for _, name in spans} & {"タミ", "ミム"}
+    # Names UniDic knows, either side of a middle dot, stay one person.
+    spans = _spans("ウォロディミル・ゼレンスキー大統領とプーチン大統領が話した。", "ja")
+    assert {("person", "ウォロディミル・ゼレンスキー"), ("person", "プーチン")} <= spans
+
+
 def test_japanese_place_before_a_body_is_an_organisation_and_areas_merge() -> None:
     found = _entities("イスラエル軍はガザ地区から撤退し、ガザの住民が戻った。", "ja")
     assert found["イスラエル軍"][0] == "organization"

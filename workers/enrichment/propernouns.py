@@ -55,6 +55,8 @@ _JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
 _JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
 _JA_AREAS = frozenset(("地区", "自治区", "州", "県", "市", "区", "省", "地方", "半島", "島"))
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
+# Katakana letters and the long-vowel mark, without the middle dot (・) that separates names.
+_KANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 _ZH_PERSON_FLAGS = frozenset(("nr", "nrfg"))
 _ZH_PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "国")
 _ZH_MIN_SUFFIXED = 2
@@ -109,8 +111,57 @@ def _ja_class(word: Any) -> tuple[bool, EntityType | None]:
     return False, None
 
 
+@dataclass(frozen=True)
+class _JaFeature:
+    pos1: str
+    pos2: str
+    pos3: str
+    pos4: str = "*"
+
+
+@dataclass(frozen=True)
+class _JaForeignWord:
+    """A run of katakana UniDic covered with pieces of other words (タミム as タ + ミム,
+    アクシオス as an interjection and an auxiliary): a foreign word it does not know, so
+    one word. It keeps the class of a proper noun among its pieces, if there is one."""
+
+    surface: str
+    white_space: str
+    feature: _JaFeature
+    is_unk: bool = True
+
+
+def _ja_words(text: str) -> list[Any]:
+    """UniDic's words of ``text``, with each katakana run it cut into pieces that are not
+    all nouns joined again (see _JaForeignWord). A middle dot ends a run: ドナルド・トランプ
+    is two names UniDic knows."""
+    words: list[Any] = list(unidic()(text))
+    joined: list[Any] = []
+    index = 0
+    while index < len(words):
+        end = index + 1
+        if _KANA_WORD.fullmatch(words[index].surface):
+            while (
+                end < len(words)
+                and not words[end].white_space
+                and _KANA_WORD.fullmatch(words[end].surface)
+            ):
+                end += 1
+        run = words[index:end]
+        if len(run) == 1 or all(word.feature.pos1 == "名詞" for word in run):
+            joined.extend(run)
+        else:
+            proper = [word.feature.pos3 for word in run if word.feature.pos2 == "固有名詞"]
+            kind = "固有名詞" if proper else "普通名詞"
+            feature = _JaFeature("名詞", kind, proper[0] if proper else "一般")
+            surface = "".join(word.surface for word in run)
+            joined.append(_JaForeignWord(surface, run[0].white_space, feature))
+        index = end
+    return joined
+
+
 def _japanese(text: str) -> Iterator[NameSpan]:
-    words = list(unidic()(text))
+    words = _ja_words(text)
     offsets = _offsets(text, [word.surface for word in words])
     index = 0
     while index < len(words):
