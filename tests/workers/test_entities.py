@@ -94,6 +94,26 @@ def test_all_caps_lines_are_recased_from_the_document() -> None:
     assert body == "Talks in Moscow stalled on Friday."
 
 
+def test_a_dateline_is_recased_as_a_name_and_acronyms_keep_their_capitals() -> None:
+    body = (
+        "SEOUL, South Korea (AP) \u2014 North Korea fired a missile, the military said.\n"
+        "UN Security Council members \u2014 including the US \u2014 met later."
+    )
+    first, second = truecase(["", body])[1].split("\n")
+    assert first.startswith("Seoul, South Korea (AP) \u2014 North Korea")
+    assert second.startswith("UN Security Council")  # not a dateline: "UN" is followed by a name
+    first = truecase(["", "BOSNIA AND HERZEGOVINA - Voters went to the polls."])[1]
+    assert first.startswith("Bosnia and Herzegovina - ")
+    # A word the document writes in capitals in running text too is an acronym: kept.
+    _, body = truecase(["", "NATO (Reuters) - Allies met.\nThe NATO chief said so."])
+    assert body.startswith("NATO (Reuters)")
+
+
+def test_a_dateline_place_is_found(nlp: Language) -> None:
+    body = "MEXICO CITY (AP) \u2014 Mexico\u2019s economy grew by 1.1% in the first quarter."
+    assert "Mexico City" in {entity.name for entity in find_entities(body)}
+
+
 def test_headline_case_title_is_not_read_as_names(nlp: Language) -> None:
     body = "Prime Minister Shigeru Ishiba dodges criticism during a debate with the leaders."
     article = plain_article(

@@ -1,9 +1,11 @@
-"""Case restored on lines whose capitals say nothing: ALL-CAPS lines and headline case.
+"""Case restored where capitals say nothing: ALL-CAPS lines, headline case, datelines.
 
 A statistical recogniser leans on capitals; "JAPAN GET LUCKY WIN" or "Prime Minister Dodges
 Criticism" mislead it. Such a line gets each word in the case the same document writes it
 elsewhere, in running text and not at a sentence start; a word it never writes there is
-lowered, except the line's first word. Offsets do not move: only case changes.
+lowered, except the line's first word. A wire dateline ("MEXICO CITY (AP) —", "SEOUL, South
+Korea -") is a place written in capitals by convention: its words are capitalised, as a
+place's name is. Offsets do not move: only case changes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ __all__ = ["is_all_caps", "running_lowercase", "sentence_initial", "truecase"]
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _SENTENCE_END = frozenset(".!?:\"'\u201c\u201d")
 _MIN_WORDS = 3
+# A line opening with words in capitals, then the agency in brackets, a dash, or a comma and
+# a capitalised word (the country after the city): the wire services' dateline.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z'.\-]+(?:[ ][A-Z][A-Z'.\-]+)*(?=,[ ]+[A-Z][a-z]|[ ]+(?:\(|[\u2014\u2013-][ ]))"
+)
+_MIN_DATELINE_LETTERS = 3
+# Words a place's name writes in lower case ("Bosnia and Herzegovina").
+_NAME_PARTICLES = frozenset(("and", "of", "the", "de", "la", "el", "on", "upon"))
 _HEADLINE_SHARE = 0.6
 
 
@@ -80,6 +90,25 @@ def _recase(line: str, table: dict[str, str]) -> str:
     return recased if len(recased) == len(line) else line
 
 
+def _dateline_recased(line: str, table: dict[str, str]) -> str:
+    """``line`` with the capitals of an opening dateline turned into a name's case, but for
+    words the document writes in capitals in running text too (acronyms: "UN", "NATO")."""
+    match = _DATELINE.match(line)
+    if match is None or len(match.group()) < _MIN_DATELINE_LETTERS or is_all_caps(line):
+        return line
+
+    def name_case(word: re.Match[str]) -> str:
+        lower = word.group().lower()
+        if table.get(lower) == word.group():
+            return word.group()
+        return lower if lower in _NAME_PARTICLES and word.start() else word.group().capitalize()
+
+    recased = _WORD.sub(name_case, match.group())
+    if len(recased) != match.end():
+        return line
+    return recased + line[match.end() :]
+
+
 def truecase(texts: Sequence[str]) -> list[str]:
     """``texts`` (one document's parts: title, body) with ALL-CAPS lines and headline-case
     titles recased from the document's other lines; each text keeps its length."""
@@ -91,7 +120,7 @@ def truecase(texts: Sequence[str]) -> list[str]:
     ]
     table = _case_table(
         [
-            line
+            _DATELINE.sub("", line)  # its capitals are the convention's, not the words'
             for lines, flags in zip(split, unreliable, strict=True)
             for line, flag in zip(lines, flags, strict=True)
             if not flag
@@ -99,7 +128,8 @@ def truecase(texts: Sequence[str]) -> list[str]:
     )
     return [
         "\n".join(
-            _recase(line, table) if flag else line for line, flag in zip(lines, flags, strict=True)
+            _recase(line, table) if flag else _dateline_recased(line, table)
+            for line, flag in zip(lines, flags, strict=True)
         )
         for lines, flags in zip(split, unreliable, strict=True)
     ]
