@@ -62,6 +62,16 @@ def test_japanese_foreign_name_cut_into_pieces_of_other_words_is_one_word() -> N
     assert {("person", "ウォロディミル・ゼレンスキー"), ("person", "プーチン")} <= spans
 
 
+def test_chinese_listed_name_saying_something_is_a_person_and_a_region_is_its_place() -> None:
+    spans = name_spans("专业博士生泰勒斯表示，中东地区局势紧张。", "zh")  # noqa: RUF001 - Chinese punctuation
+    found = {(span.type, span.name) for span in spans}
+    assert ("person", "泰勒斯") in found
+    assert ("place", "中东") in found  # 中东地区, the Middle East region
+    # Cut from a longer name (古 + 特雷斯), the rest is not taken for a person.
+    spans = name_spans("联合国秘书长古特雷斯强调，各方应保持克制。", "zh")  # noqa: RUF001 - Chinese punctuation
+    assert {(span.type, span.name) for span in spans} == {("organization", "联合国")}
+
+
 def test_japanese_place_before_a_body_is_an_organisation_and_areas_merge() -> None:
     found = _entities("イスラエル軍はガザ地区から撤退し、ガザの住民が戻った。", "ja")
     assert found["イスラエル軍"][0] == "organization"

@@ -60,6 +60,9 @@ _KANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 _ZH_PERSON_FLAGS = frozenset(("nr", "nrfg"))
 _ZH_PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "国")
 _ZH_MIN_SUFFIXED = 2
+# "Region": 中东地区 is the Middle East, named without it.
+_ZH_AREA = "地区"
+_ZH_SPEECH_VERBS = frozenset(("说", "表示", "指出", "称", "认为", "强调", "介绍", "透露", "说道"))
 _RU_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _RU_PERSON = frozenset(("Name", "Surn", "Patr"))
 _RU_CLASSES: tuple[tuple[str, EntityType], ...] = (
@@ -235,6 +238,8 @@ def _chinese(text: str) -> Iterator[NameSpan]:
                 end, kind = index + 2, "person"
         elif flag == "nrfg" or (flag == "nr" and len(surface) > 1 and not known_word(surface)):
             kind = "person"
+        elif flag == "nr" and len(surface) > 1 and _zh_speaks(tags, index, end):
+            kind = "person"  # a listed name that says something is no common word: 泰勒斯表示
         elif flag == "ns":
             # "湖北省", but not "两国" ("the two countries"): a suffix after a name.
             named = len(surface) > _ZH_MIN_SUFFIXED and surface.endswith(_ZH_PLACE_SUFFIXES)
@@ -244,8 +249,21 @@ def _chinese(text: str) -> Iterator[NameSpan]:
         if (kind is not None or flag == "ns") and offsets[index] >= 0 and offsets[end - 1] >= 0:
             start = offsets[index]
             stop = offsets[end - 1] + len(tags[end - 1][0])
-            yield NameSpan(kind, start, stop, text[start:stop])
+            name = text[start:stop]
+            if flag == "ns" and name.endswith(_ZH_AREA) and len(name) > len(_ZH_AREA) + 1:
+                name = name[: -len(_ZH_AREA)]  # "加勒比地区", the Caribbean region: 加勒比
+            yield NameSpan(kind, start, stop, name)
         index = end
+
+
+def _zh_speaks(tags: list[tuple[str, str]], start: int, end: int) -> bool:
+    """Whether the words from ``start`` to ``end`` are a speaker: a verb of saying (说, 表示)
+    follows, and no single character before them is the rest of the name (古 of 古特雷斯,
+    which jieba cut off)."""
+    if end >= len(tags) or tags[end][0] not in _ZH_SPEECH_VERBS:
+        return False
+    before = tags[start - 1][0] if start else ""
+    return len(before) != 1 or not before.isalpha()
 
 
 def known_word(word: str) -> bool:
