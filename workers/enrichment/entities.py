@@ -279,8 +279,9 @@ def _resolve(
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
     name = surface
-    if cased is not None and surface.isupper() and not is_all_caps(_line_at(text, start)):
-        name = cased[start:end]
+    recased = cased[start:end] if cased is not None else surface
+    if recased != surface and surface.isupper() and not is_all_caps(_line_at(text, start)):
+        name = recased
     if not surface.strip() or not any(char.isalpha() for char in surface):
         return None
     if surface.lower() == surface != surface.upper():
