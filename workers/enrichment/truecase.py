@@ -111,7 +111,8 @@ def _dateline_recased(line: str, table: dict[str, str]) -> str:
 
 def truecase(texts: Sequence[str]) -> list[str]:
     """``texts`` (one document's parts: title, body) with ALL-CAPS lines and headline-case
-    titles recased from the document's other lines; each text keeps its length."""
+    titles recased from the document's other lines, and datelines in a name's case; each
+    text keeps its length."""
     headline = [_is_headline_case(text) for text in texts]
     split = [text.split("\n") for text in texts]
     unreliable = [
