@@ -6,7 +6,13 @@ import pytest
 from spacy.language import Language
 
 from tests.workers.seeds import plain_article
-from workers.enrichment.entities import _resolve, extract_entities, find_entities, find_mentions
+from workers.enrichment.entities import (
+    _nationality,
+    _resolve,
+    extract_entities,
+    find_entities,
+    find_mentions,
+)
 from workers.enrichment.recogniser import load_model, recognise
 from workers.enrichment.truecase import truecase
 
@@ -234,6 +240,14 @@ def test_a_demonym_typed_as_a_person_counts_toward_its_country() -> None:
     mention = _resolve(text, 0, len("Rwandan"), "person")
     assert mention is not None
     assert (mention.canonical, mention.type, mention.demonym) == ("Rwanda", "place", True)
+
+
+def test_a_country_name_labelled_a_nationality_is_the_country() -> None:
+    text = "Tajikistan and Kurdish groups met."
+    mention = _nationality(text, 0, len("Tajikistan"))
+    assert mention is not None
+    assert (mention.canonical, mention.type, mention.demonym) == ("Tajikistan", "place", False)
+    assert _nationality(text, len("Tajikistan and "), len("Tajikistan and Kurdish")) is None
 
 
 def test_a_nationality_counts_toward_its_country_and_other_groups_are_dropped(

@@ -315,13 +315,21 @@ def _resolve(
 
 def _nationality(text: str, start: int, end: int) -> Mention | None:
     """A nationality the model found, when it is a country's demonym ("a Thai hospital",
-    "Nepali officials"): it counts toward the country, as the watch list's demonyms do.
+    "Nepali officials"): it counts toward the country, as the watch list's demonyms do; when
+    it is a country's very name, the country.
     Other groups it labels so ("Republicans", "Muslims") are none of our types."""
     surface = text[start:end]
     known = _known(surface, start, end, surface)
     if known is not None:
         return known if known.type == "place" else None
-    return _demonym(surface, start, end)
+    demonym = _demonym(surface, start, end)
+    if demonym is not None:
+        return demonym
+    place = well_known_place([surface])
+    if place is not None and place.kind == "country":
+        # "Tajikistan" labelled a nationality: a country's name is the country.
+        return Mention(" ".join(surface.split()), "place", surface, start, end)
+    return None
 
 
 def _demonym(surface: str, start: int, end: int) -> Mention | None:
