@@ -51,7 +51,7 @@ from newsloom.settings import Settings, get_settings
 from newsloom.state import redis_client
 from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
-from ops.dev.local.supervision import wait_until
+from ops.dev.local.supervision import process_tree, wait_until
 from search.client import create_client
 from search.templates import ensure_index, remove_index
 
@@ -239,18 +239,10 @@ class CpuSample:
     rss_mib: float
 
 
-def _tree(pid: int) -> list[int]:
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [pid, *(grandchild for child in children for grandchild in _tree(int(child)))]
-
-
 def tree_sample(pid: int) -> CpuSample:
     """CPU (user + system) and RSS of ``pid`` and every descendant alive now."""
     cpu = rss = 0.0
-    for member in _tree(pid):
+    for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
             pages = int(Path(f"/proc/{member}/statm").read_text().split()[1])

@@ -63,7 +63,7 @@ from newsloom.settings import Settings, get_settings
 from newsloom.state import redis_client
 from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
-from ops.dev.local.supervision import wait_until
+from ops.dev.local.supervision import child_pids, wait_until
 from search.client import create_client
 from search.templates import ensure_index, remove_index
 from tests.workers.seeds import publisher_article
@@ -120,14 +120,9 @@ def _memory(pid: int) -> Memory:
     return Memory(rss=fields["Rss"], pss=fields["Pss"], uss=private)
 
 
-def _children(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(child) for child in children]
-
-
 def process_tree_memory(pid: int) -> tuple[Memory, tuple[Memory, ...]]:
     """Memory of process ``pid`` and of each of its children (Linux ``/proc``)."""
-    return _memory(pid), tuple(_memory(child) for child in _children(pid))
+    return _memory(pid), tuple(_memory(child) for child in child_pids(pid))
 
 
 def process_tree_rss_mib(pid: int) -> tuple[float, tuple[float, ...]]:

@@ -19,6 +19,7 @@ from crawler.urls import canonical_url
 from newsloom.settings import Settings
 from newsloom.state import redis_client
 from ops.dev.fixture_site.pages import expected_articles
+from ops.dev.local.supervision import child_pids, process_cmdline
 from tests.crawler.children import crawl_report, start_crawl, write_sources
 
 pytestmark = pytest.mark.integration
@@ -78,12 +79,8 @@ def test_a_pool_of_two_yields_what_in_process_extraction_does(
 
 def _pool_children(pid: int) -> list[int]:
     """The crawler's forked children: its extraction processes (same command line)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == command]
-    except OSError:  # the crawl or the child ended meanwhile
-        return []
+    command = process_cmdline(pid)
+    return [child for child in child_pids(pid) if process_cmdline(child) == command]
 
 
 def test_an_extraction_process_killed_mid_crawl_loses_no_url(

@@ -17,7 +17,7 @@ from newsloom.schema import Article
 from newsloom.settings import Settings
 from newsloom.state import redis_client
 from ops.dev.local.launch import worker_process
-from ops.dev.local.supervision import wait_until
+from ops.dev.local.supervision import process_tree, wait_until
 from tests.ops.test_metrics_crawler import free_port, scrape, value
 from tests.workers.private import private_worker
 from tests.workers.seeds import publisher_article, seed_article, seed_paths
@@ -30,13 +30,8 @@ PRIVATE_DB = 11
 JAPANESE_PAGE = "jp/YomiuriShimbun_2024_12_03"
 
 
-def _process_tree(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [pid, *(tree for child in children for tree in _process_tree(int(child)))]
-
-
 def _mapped_files(pid: int) -> str:
-    return "\n".join(Path(f"/proc/{each}/maps").read_text() for each in _process_tree(pid))
+    return "\n".join(Path(f"/proc/{each}/maps").read_text() for each in process_tree(pid))
 
 
 def _indexed(es: Elasticsearch, alias: str, article: Article) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -13,7 +12,7 @@ from newsloom import quarantine
 from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK
 from newsloom.settings import Settings
 from newsloom.state import KEY_PREFIX, redis_client
-from ops.dev.local.supervision import wait_until
+from ops.dev.local.supervision import child_pids, wait_until
 from tests.workers.private import private_worker
 from tests.workers.seeds import seed_article, seed_paths
 from workers.app import create_celery
@@ -21,10 +20,6 @@ from workers.app import create_celery
 pytestmark = pytest.mark.integration
 
 PRIVATE_DB = 8
-
-
-def _children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def test_a_message_whose_worker_dies_is_delivered_again_and_indexed(
@@ -43,7 +38,7 @@ def test_a_message_whose_worker_dies_is_delivered_again_and_indexed(
         with redis_client(settings) as client:
             # The base task counts each delivery as it starts: then it is running.
             assert wait_until(lambda: client.exists(deliveries) == 1, 60)
-            for child in _children(main_pid):
+            for child in child_pids(main_pid):
                 os.kill(child, signal.SIGKILL)
 
             def indexed() -> bool:

@@ -31,6 +31,7 @@ __all__ = [
     "ServiceStatus",
     "absent_status",
     "check_port_free",
+    "child_pids",
     "file_lock",
     "is_root",
     "live_pid",
@@ -38,6 +39,7 @@ __all__ = [
     "pid_alive",
     "port_in_use",
     "process_cmdline",
+    "process_tree",
     "read_pid",
     "require_command",
     "run_command",
@@ -148,6 +150,20 @@ def process_cmdline(pid: int) -> str:
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return ""
     return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` forked and that still run (Linux ``/proc``; none once it ended)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+    return [int(child) for child in children]
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it, parents before their children."""
+    return [pid, *(member for child in child_pids(pid) for member in process_tree(child))]
 
 
 def live_pid(pidfile: Path, looks_like: Callable[[str], bool]) -> int | None:
