@@ -59,7 +59,7 @@ from rich.table import Table
 from bench.enrichment import load_articles
 from newsloom.queues import ENRICH_QUEUE, ENRICH_TASK, language_group
 from newsloom.schema import Article
-from newsloom.settings import Settings, get_settings
+from newsloom.settings import Settings, get_settings, language_groups
 from newsloom.state import redis_client
 from ops.dev.local.background import BackgroundProcess
 from ops.dev.local.launch import worker_process
@@ -255,8 +255,12 @@ def main(
     ] = "",
 ) -> None:
     """Send articles through a real worker in ten batches and print its memory after each."""
+    try:
+        groups = language_groups(languages)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--languages") from None
     settings = _bench_settings(get_settings(), redis_db).model_copy(
-        update={"worker_languages": Settings(worker_languages=languages).worker_languages}  # type: ignore[arg-type]
+        update={"worker_languages": groups}
     )
     client = redis_client(settings)
     if client.dbsize():

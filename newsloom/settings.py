@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Self
@@ -238,16 +239,7 @@ class Settings(BaseSettings):
     @field_validator("worker_languages", mode="before")
     @classmethod
     def _language_groups(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
-        if isinstance(value, list | tuple):
-            unknown = sorted(set(value) - set(LANGUAGE_GROUPS))
-            if unknown:
-                raise ValueError(
-                    f"NEWSLOOM_WORKER_LANGUAGES names {', '.join(unknown)}: use groups from "
-                    f"{', '.join(LANGUAGE_GROUPS)}, comma-separated, or leave it empty for all"
-                )
-        return value
+        return language_groups(value) if isinstance(value, str | list | tuple) else value
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> Self:
@@ -314,6 +306,20 @@ class Settings(BaseSettings):
             for name, field in type(self).model_fields.items()
             if values[name] is not None
         }
+
+
+def language_groups(groups: str | Sequence[str]) -> tuple[str, ...]:
+    """``groups`` (a sequence, or comma-separated) as ``worker_languages`` reads them;
+    ``ValueError`` naming the setting and the choices for an unknown one."""
+    if isinstance(groups, str):
+        groups = [part.strip() for part in groups.split(",") if part.strip()]
+    unknown = sorted(set(groups) - set(LANGUAGE_GROUPS))
+    if unknown:
+        raise ValueError(
+            f"NEWSLOOM_WORKER_LANGUAGES names {', '.join(unknown)}: use groups from "
+            f"{', '.join(LANGUAGE_GROUPS)}, comma-separated, or leave it empty for all"
+        )
+    return tuple(groups)
 
 
 def _environment_value(value: object, metadata: list[object]) -> str:
