@@ -95,9 +95,9 @@ _MIN_ADJECTIVE = 6
 _MIN_MIDDLE_NAME = 3
 # Words in capitals a span needs to be taken for a slogan, not an acronym's expansion.
 _MIN_SHOUTED_WORDS = 3
-# Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
 # An acronym written as a word ("Isis") is one only from this many letters ("Pl" is not).
 _MIN_WORD_ACRONYM = 3
+# Words an acronym's letters skip ("Office for Budget Responsibility" is OBR).
 _ACRONYM_SKIPS = frozenset(("of", "for", "the", "and", "on", "in", "de", "to"))
 
 
@@ -278,10 +278,6 @@ def _resolve(
     start = _extended(text, start, entity_type)
     start, end = _clean(text, start, end, entity_type)
     surface = text[start:end]
-    name = surface
-    recased = cased[start:end] if cased is not None else surface
-    if recased != surface and surface.isupper() and not is_all_caps(_line_at(text, start)):
-        name = recased
     if not surface.strip() or not any(char.isalpha() for char in surface):
         return None
     if surface.lower() == surface != surface.upper():
@@ -291,6 +287,10 @@ def _resolve(
     words = surface.split()
     if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS:
         return None
+    name = surface
+    recased = cased[start:end] if cased is not None else surface
+    if recased != surface and surface.isupper() and not is_all_caps(_line_at(text, start)):
+        name = recased
     known = _known(surface, start, end, surface, name)
     if known is not None:
         return known
