@@ -21,7 +21,7 @@ from trafilatura.settings import use_config
 from crawler.extraction.authors import choose_authors
 from crawler.extraction.body import PRUNE_XPATH, finish_body, parse_page
 from crawler.extraction.metadata import PageMetadata, read_metadata
-from crawler.extraction.title import choose_title
+from crawler.extraction.title import choose_title, shown_on
 
 __all__ = ["ExtractedFields", "extract_fields"]
 
@@ -112,7 +112,7 @@ def extract_fields(html: str, url: str) -> ExtractedFields:
     found: dict[str, Any] = {}
     if document is not None:
         found = document if isinstance(document, dict) else document.as_dict()
-    title = choose_title(declared, url)
+    title = choose_title(declared, url, None if tree is None else shown_on(tree))
     # Headline and lead are fields of their own: every name the page gives its headline.
     titles = [title, declared.headline, *declared.meta_titles, *declared.headings]
     # Bylines above the body are recognised by the names the page declares for its authors.

@@ -8,11 +8,14 @@ the visible ``<h1>`` and the ``<title>``. The last two kinds often carry the sit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from lxml.html import HtmlElement
 
 from crawler.extraction.metadata import PageMetadata
 from crawler.extraction.site_name import name_key, names_site, site_keys
 
-__all__ = ["choose_title", "strip_site_name"]
+__all__ = ["choose_title", "shown_on", "strip_site_name"]
 
 # Escaped: en and em dash, middle dot, bullet, guillemet, Hangul and full-width separators.
 _SEPARATORS = "|\\-\u2013\u2014\u00b7\u2022\u00bb:"
@@ -23,6 +26,11 @@ _TRIM = " " + _SEPARATORS.replace("\\", "") + _TIGHT_SEPARATORS
 # spell the same headline with different ones, so comparisons ignore them.
 _QUOTES = re.compile(
     "[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u300c-\u300f]"
+)
+# Text a reader sees: the body's, without scripts, styles and templates.
+_SHOWN_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
 )
 # A shared core shorter than this is a phrase both happen to contain, not the headline.
 _MIN_CORE_WORDS = 3
@@ -80,11 +88,59 @@ def _declared_title(headline: str, meta_titles: list[str]) -> str:
     return headline
 
 
-def choose_title(metadata: PageMetadata, url: str = "") -> str:
+def shown_on(tree: HtmlElement) -> Callable[[str], bool]:
+    """A test of whether a title appears in the text ``tree`` shows a reader.
+
+    The text is gathered on the first call only: most pages never need it.
+    """
+    shown: list[str] = []
+
+    def test(title: str) -> bool:
+        if not shown:
+            shown.append(_comparable("".join(tree.xpath(_SHOWN_TEXT))))
+        return _comparable(title) in shown[0]
+
+    return test
+
+
+def _unanimous_other(
+    headline: str,
+    meta_titles: list[str],
+    metadata: PageMetadata,
+    document: str,
+    shown: Callable[[str], bool],
+) -> str | None:
+    """The title every other channel gives, when the headline is hidden and they are shown.
+
+    Publishers sometimes declare a search-engine headline in JSON-LD that the page never
+    displays, while the social titles, the ``<h1>`` and the ``<title>`` all carry the one
+    readers see. Only that unanimity against a headline no reader sees overrides the headline.
+    """
+    if not (meta_titles and metadata.headings and document):
+        return None
+    channels = [
+        {_comparable(title) for title in meta_titles},
+        {_comparable(metadata.headings[0])},
+        {_comparable(document)},
+    ]
+    if any(_comparable(headline) in channel for channel in channels):
+        return None
+    agreed = set.intersection(*channels)
+    if not agreed or shown(headline):
+        return None
+    title = next(title for title in meta_titles if _comparable(title) in agreed)
+    return title if shown(title) else None
+
+
+def choose_title(
+    metadata: PageMetadata, url: str = "", shown: Callable[[str], bool] | None = None
+) -> str:
     """The declared headline (or its core); else a meta title; else a confirmed ``<h1>``.
 
     Declared titles come first because the publisher wrote them for this article alone; an
     ``<h1>`` may be a section name or a teaser, so it needs the ``<title>`` to vouch for it.
+    ``shown`` tells whether the page displays a title (see ``shown_on``); with it, a headline
+    the page hides yields to the title every other channel agrees on.
     """
     keys = site_keys(metadata.site_names, url)
     # Some pages set og:title to the outlet's name alone; that names no article.
@@ -94,12 +150,15 @@ def choose_title(metadata: PageMetadata, url: str = "") -> str:
         if (stripped := strip_site_name(title, metadata.site_names, url))
         and not names_site(stripped, keys)
     ]
+    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     if metadata.headline:
         headline = strip_site_name(metadata.headline, metadata.site_names, url)
-        return _declared_title(headline, meta_titles)
+        title = _declared_title(headline, meta_titles)
+        if title != headline or shown is None:
+            return title
+        return _unanimous_other(headline, meta_titles, metadata, document, shown) or headline
     if meta_titles:
         return meta_titles[0]
-    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     for heading in metadata.headings:
         if name_key(heading) and name_key(heading) in name_key(document):
             return heading

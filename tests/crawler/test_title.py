@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from crawler.extraction.metadata import PageMetadata
-from crawler.extraction.title import choose_title, strip_site_name
+import lxml.html
+
+from crawler.extraction.metadata import PageMetadata, read_metadata
+from crawler.extraction.title import choose_title, shown_on, strip_site_name
+
+_HIDDEN_HEADLINE_PAGE = """<html><head>
+<title>Pendlers pay 60 percent less | Outlet</title>
+<meta property="og:title" content="Pendlers pay 60 percent less">
+<script type="application/ld+json">
+{{"@type": "NewsArticle", "headline": "Commuters save 60 percent on buses and trains"}}
+</script></head>
+<body><h1>Pendlers pay 60 percent less</h1>{shown}<p>Body.</p></body></html>"""
 
 
 def test_strips_site_name_suffix_and_prefix() -> None:
@@ -108,3 +118,25 @@ def test_of_two_spellings_that_differ_in_quotes_the_plainer_is_kept() -> None:
         meta_titles=["Mexico to fight 'illogical' tariffs"],
     )
     assert choose_title(curly) == "Mexico to fight \u2018illogical\u2019 tariffs"
+
+
+def _title_of_page(html: str) -> str:
+    tree = lxml.html.fromstring(html)
+    return choose_title(read_metadata(tree), "https://outlet.example/a", shown_on(tree))
+
+
+def test_a_hidden_headline_yields_to_the_title_every_other_channel_shows() -> None:
+    assert _title_of_page(_HIDDEN_HEADLINE_PAGE.format(shown="")) == "Pendlers pay 60 percent less"
+
+
+def test_a_headline_the_page_shows_stays_against_every_other_channel() -> None:
+    shown = "<h2>Commuters save 60 percent on buses and trains</h2>"
+    html = _HIDDEN_HEADLINE_PAGE.format(shown=shown)
+    assert _title_of_page(html) == "Commuters save 60 percent on buses and trains"
+
+
+def test_a_hidden_headline_stays_when_the_other_channels_disagree() -> None:
+    html = _HIDDEN_HEADLINE_PAGE.format(shown="").replace(
+        "<h1>Pendlers pay 60 percent less</h1>", "<h1>Pendlers pay less</h1>"
+    )
+    assert _title_of_page(html) == "Commuters save 60 percent on buses and trains"
