@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from crawler.extraction.boilerplate import clean_body
 from crawler.extraction.declared_body import declared_article_body, reconcile_with_declared
@@ -29,6 +28,7 @@ from crawler.extraction.edges import trim_head, trim_tail
 from crawler.extraction.embeds import unwrap_embedded_posts
 from crawler.extraction.flight_data import flight_html
 from crawler.extraction.heading import strip_heading
+from crawler.extraction.parsing import parse_html
 from crawler.extraction.pruning import PRUNE_XPATH, mark_page
 from crawler.extraction.ruby import flatten_ruby
 
@@ -48,7 +48,7 @@ def parse_page(html: str) -> HtmlElement | None:
     given before pruning it, so the same tree can be read again afterwards to see where the
     extracted text sat in the page.
     """
-    tree = load_html(html)
+    tree = parse_html(html)
     if not isinstance(tree, HtmlElement):
         return None
     unwrap_embedded_posts(tree)
