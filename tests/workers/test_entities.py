@@ -154,6 +154,14 @@ def test_russian_names_match_with_case_endings() -> None:
     assert {e.name for e in found} == {"Vladimir Putin", "Moscow", "Russia"}
 
 
+def test_russian_adjectives_of_a_country_merge_into_it() -> None:
+    text = "Россия ответила. Российские и малайзийские компании подписали соглашение с Малайзией."
+    found = {e.name: e.surface_forms for e in find_entities(text, language="ru")}
+    assert set(found) == {"Russia", "Malaysia"}
+    assert {"Россия", "Российские"} <= set(found["Russia"])
+    assert {"малайзийские", "Малайзией"} <= set(found["Malaysia"])
+
+
 def test_batches_go_through_the_model_together(nlp: Language) -> None:
     texts = ["Tokyo is large.", "Angela Merkel visited Paris."]
     assert [len(found) for found in recognise(texts)] == [1, 2]

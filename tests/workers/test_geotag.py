@@ -73,3 +73,8 @@ def test_inflected_russian_country_names_are_counted() -> None:
 def test_a_korean_word_built_on_a_country_name_is_not_that_country() -> None:
     body = "정부는 북한에 인도적 지원을 제안했다. 북한은 답하지 않았다."
     assert _geotagged(body, [], "ko").enrichment.countries == ["KP"]
+
+
+def test_russian_adjectives_of_countries_vote_for_them() -> None:
+    body = "Японский посол и иранский министр обсудили городской бюджет и женский футбол."
+    assert sorted(_geotagged(body, [], "ru").enrichment.countries) == ["IR", "JP"]

@@ -30,7 +30,12 @@ from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
 from newsloom.settings import get_settings
 from workers.enrichment.gazetteer import load_gazetteer, normalise
-from workers.enrichment.geotag import native_countries, resolve_place, well_known_place
+from workers.enrichment.geotag import (
+    native_countries,
+    native_demonyms,
+    resolve_place,
+    well_known_place,
+)
 from workers.enrichment.places import place_index
 from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
 from workers.enrichment.propernouns import NameSpan, name_spans
@@ -56,7 +61,7 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-7"
+METHOD_VERSION = "entities-8"
 VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
@@ -428,6 +433,10 @@ def _analysed(texts: Sequence[str], language: str | None) -> list[list[Mention]]
         candidates = [
             _native_country(text, start, end, code)
             for start, end, code in native_countries(text, language)
+        ]
+        candidates += [
+            replace(_native_country(text, start, end, code), demonym=True)
+            for start, end, code in native_demonyms(text, language)
         ]
         candidates += [m for span in name_spans(text, language) if (m := _resolve_name(text, span))]
         taken = _Spans()

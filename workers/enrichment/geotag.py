@@ -38,11 +38,12 @@ __all__ = [
     "geotag",
     "main_countries",
     "native_countries",
+    "native_demonyms",
     "resolve_place",
     "well_known_place",
 ]
 
-VERSION = f"geotag-geonames-1+{load_gazetteer().version}"
+VERSION = f"geotag-geonames-2+{load_gazetteer().version}"
 # A country is "main" when it gets at least this share of the top country's mentions.
 _MAIN_SHARE = 0.25
 _MAX_MAIN = 5
@@ -52,6 +53,13 @@ _MAX_MAIN = 5
 _CONTEXT_WEIGHT = 50
 # A city this populous is the place its name means, whatever a recogniser typed it.
 _WELL_KNOWN_POPULATION = 200_000
+# Russian adjectives made from a country's name ("российские", "малайзийский") end in -ский;
+# pymorphy links no adjective to its place and CLDR lists no demonyms, so the name is the
+# adjective's stem completed as Russian country names end: Китай, Ирак; Украина; Япония;
+# Россия from росси(й)-.
+_RU_ADJECTIVE = "ский"
+_RU_NAME_ENDINGS = ("", "а", "ия")  # noqa: RUF001 (Cyrillic by design)
+_RU_MIN_STEM = 3
 # Country names spanning more words than this are not looked for ("Корейская Народно-...").
 _MAX_NAME_WORDS = 4
 
@@ -89,6 +97,7 @@ def country_mentions(text: str, language: str | None) -> list[tuple[str, str]]:
     index = place_index()
     found = [(m.group(), index.demonyms[m.group()]) for m in _demonym_pattern().finditer(text)]
     found += [(text[start:end], code) for start, end, code in native_countries(text, language)]
+    found += [(text[start:end], code) for start, end, code in native_demonyms(text, language)]
     return found
 
 
@@ -97,6 +106,29 @@ def native_countries(text: str, language: str | None) -> list[tuple[int, int, st
     the region's: inflected ("Южной Кореи") and several words long ("Российской Федерацией")."""
     words = segment(text, language) if language in NATIVE_LANGUAGES else None
     return list(_native_mentions(words, language)) if words and language else []
+
+
+def native_demonyms(text: str, language: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, ISO code) of each adjective in ``text`` made from a country's name, in
+    Russian ("российские" is Russia's); none for the other languages, whose analysers
+    write such words as the country's name and a suffix the name search already reads."""
+    if language != "ru":
+        return []
+    names = native_country_names(language)
+    found = []
+    for word in segment(text, language) or ():
+        if word.noun or not word.term.endswith(_RU_ADJECTIVE):
+            continue
+        stem = word.term.removesuffix(_RU_ADJECTIVE)
+        if len(stem) < _RU_MIN_STEM:
+            continue
+        candidates = [stem + ending for ending in _RU_NAME_ENDINGS]
+        if stem.endswith("й"):
+            candidates.append(stem[:-1] + "я")
+        codes = {names[name] for name in candidates if name in names}
+        if len(codes) == 1:
+            found.append((word.start, word.end, codes.pop()))
+    return found
 
 
 def resolve_place(names: Iterable[str], context: set[str]) -> GeoRecord | None:
