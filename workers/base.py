@@ -35,7 +35,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from newsloom import quarantine, retries
 from newsloom.queues import queue_of
-from newsloom.settings import get_settings
+from newsloom.settings import Settings, get_settings
 from newsloom.state import KEY_PREFIX, redis_client
 from workers.errors import TRANSIENT_ERRORS, DeliveryLimitError
 from workers.signals import task_redelivered, task_requeued
@@ -69,12 +69,24 @@ class PipelineTask(Task):  # type: ignore[type-arg]
     max_retries = None
 
     _redis: redis.Redis | None = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """This worker process's settings, read from the environment on first use.
+
+        Reading them costs milliseconds (every field is parsed again), which every message
+        would otherwise pay, several times over.
+        """
+        if self._settings is None:
+            self._settings = get_settings()
+        return self._settings
 
     @property
     def redis(self) -> redis.Redis:
         """This worker process's client for the shared state, created on first use."""
         if self._redis is None:
-            self._redis = redis_client(get_settings())
+            self._redis = redis_client(self.settings)
         return self._redis
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -119,7 +131,7 @@ class PipelineTask(Task):  # type: ignore[type-arg]
 
     def _retry_later(self, error: Exception, args: tuple[Any, ...]) -> Exception | None:
         """Schedule a retry (``Retry``), give the message back (``Reject``), or quarantine it."""
-        settings = get_settings()
+        settings = self.settings
         attempts = int(self.request.retries or 0)
         try:
             first_failure = retries.mark(self.redis, self._queue, str(self.request.id))

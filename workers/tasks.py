@@ -14,7 +14,6 @@ from elasticsearch import ApiError, Elasticsearch
 from newsloom.errors import TransientError
 from newsloom.queues import ENRICH_TASK, INDEX_QUEUE, INDEX_TASK
 from newsloom.schema import Article
-from newsloom.settings import get_settings
 from search.client import create_client
 from search.indexer import index_article as write_article
 from search.templates import ensure_index
@@ -61,7 +60,7 @@ class IndexingTask(PipelineTask):
     def es(self) -> Elasticsearch:
         """The process's client; the index and its alias exist once this returns."""
         if self._client is None:
-            settings = get_settings()
+            settings = self.settings
             client = create_client(settings)
             ensure_index(client, settings.index_alias, settings.index_replicas)
             self._client = client
@@ -80,7 +79,7 @@ def enrich_article(self: EnrichingTask, payload: dict[str, Any]) -> str | None:
     """
     article = identify_language(Article.from_document(payload))
     came_from = (self.request.delivery_info or {}).get("routing_key")
-    elsewhere = forward_queue(get_settings(), article.language, came_from)
+    elsewhere = forward_queue(self.settings, article.language, came_from)
     if elsewhere is not None:
         enrich_article.apply_async(args=(payload,), queue=elsewhere)
         return elsewhere
@@ -98,7 +97,7 @@ def index_article(self: IndexingTask, payload: dict[str, Any]) -> bool:
     time, so a second run rewrites the same document (or is refused as stale).
     """
     try:
-        return write_article(self.es, get_settings().index_alias, Article.from_document(payload))
+        return write_article(self.es, self.settings.index_alias, Article.from_document(payload))
     except ApiError as error:
         if error.meta.status in _RETRYABLE_STATUS:
             raise TransientError(

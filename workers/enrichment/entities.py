@@ -28,7 +28,6 @@ from babel import Locale
 
 from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
-from newsloom.settings import get_settings
 from workers.enrichment.gazetteer import load_gazetteer, normalise
 from workers.enrichment.geotag import (
     native_countries,
@@ -39,7 +38,7 @@ from workers.enrichment.geotag import (
 from workers.enrichment.places import place_index
 from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
 from workers.enrichment.propernouns import NameSpan, name_spans
-from workers.enrichment.recogniser import ModelMention, model_language, recognise
+from workers.enrichment.recogniser import ModelMention, model_language, model_name, recognise
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
 from workers.enrichment.truecase import (
@@ -62,7 +61,7 @@ __all__ = [
 ]
 
 METHOD_VERSION = "entities-8"
-VERSION = f"{METHOD_VERSION}+{get_settings().ner_model}+{load_gazetteer().version}"
+VERSION = f"{METHOD_VERSION}+{model_name()}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
 # "analyser": the proper nouns of the article's language's morphological analyser.
@@ -729,7 +728,7 @@ def methods(recogniser: Recogniser, language: str | None = None) -> str:
     """What ran, as recorded on the article: ``model:<pipeline>+watchlist``,
     ``unidic-propn+watchlist`` (an analyser's proper nouns), ``watchlist``."""
     ran = {
-        "model": [f"model:{get_settings().ner_model}"],
+        "model": [f"model:{model_name()}"],
         "rules": ["rules"],
         "analyser": [ANALYSER_METHODS.get(language or "", "")],
         "none": [],

@@ -20,7 +20,14 @@ from newsloom.errors import NewsloomError
 from newsloom.schema import EntityType
 from newsloom.settings import get_settings
 
-__all__ = ["ModelMention", "NerModelMissingError", "load_model", "model_language", "recognise"]
+__all__ = [
+    "ModelMention",
+    "NerModelMissingError",
+    "load_model",
+    "model_language",
+    "model_name",
+    "recognise",
+]
 
 # Components that tag, parse or lemmatise: the entity recogniser reads none of them.
 _UNUSED = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer")
@@ -54,9 +61,16 @@ class ModelMention:
 
 
 @cache
+def model_name() -> str:
+    """The configured pipeline's name, read once per process like the pipeline itself:
+    reading the settings costs milliseconds, and every article asks."""
+    return get_settings().ner_model
+
+
+@cache
 def load_model() -> Language:
     """The configured pipeline with only what named-entity recognition needs."""
-    name = get_settings().ner_model
+    name = model_name()
     try:
         nlp = spacy.load(name, exclude=list(_UNUSED))
     except OSError as error:
@@ -82,7 +96,7 @@ def load_model() -> Language:
 
 def model_language() -> str:
     """The language code of the configured pipeline (read from its package, not loaded)."""
-    return _meta_language(get_settings().ner_model)
+    return _meta_language(model_name())
 
 
 @cache
