@@ -41,7 +41,7 @@ from workers.enrichment.pipeline import enrich
 from workers.enrichment.recogniser import recognise
 from workers.enrichment.segment import segment
 
-__all__ = ["Document", "conll_scores", "gold_scores", "main", "read_conll"]
+__all__ = ["Document", "conll_scores", "gold_articles", "gold_scores", "main", "read_conll"]
 
 console = Console(highlight=False, width=200)
 _CONLL_TYPES: dict[EntityType, str] = {"person": "PER", "organization": "ORG", "place": "LOC"}
@@ -279,6 +279,12 @@ class StageTime:
     words: int = 0
     pages: int = 0
 
+    def add(self, seconds: float, article: Article) -> None:
+        """Count ``seconds`` spent on ``article``."""
+        self.seconds += seconds
+        self.words += _body_words(article)
+        self.pages += 1
+
     def per_article_ms(self) -> float:
         """CPU milliseconds per article."""
         return 1000 * self.seconds / max(self.pages, 1)
@@ -298,39 +304,39 @@ def _group(language: str | None) -> str:
     return "en" if language == "en" else "ko/ja/zh/ru"
 
 
+def gold_articles(gold: dict[str, Any], pages: Path) -> dict[str, Article]:
+    """Each gold page extracted and enriched, once for every method scored on it."""
+    return {key: enrich(_page_article(pages, key)) for key in gold}
+
+
 def gold_scores(
-    gold: dict[str, Any], pages: Path, recogniser: Recogniser
+    gold: dict[str, Any], articles: dict[str, Article], recogniser: Recogniser
 ) -> tuple[dict[str, PageScore], dict[str, StageTime]]:
     """Each page's score, and the entity stage's time and words per group of pages."""
     scores: dict[str, PageScore] = {}
     times: dict[str, StageTime] = {}
     for key, labels in gold.items():
-        article = enrich(_page_article(pages, key))
+        article = articles[key]
         chosen = recogniser_for(article.language) if recogniser == "model" else recogniser
         # CPU time: on a shared machine wall time counts other processes' turns too.
         started = time.process_time()
         entities = article_entities(article, chosen)
         spent = times.setdefault(_group(article.language), StageTime())
-        spent.seconds += time.process_time() - started
-        spent.words += _body_words(article)
-        spent.pages += 1
+        spent.add(time.process_time() - started, article)
         scores[key] = score_page(labels, article, entities)
         scores[key].language = article.language
     return scores, times
 
 
-def _model_alone(gold: dict[str, Any], pages: Path) -> StageTime:
+def _model_alone(articles: dict[str, Article]) -> StageTime:
     """CPU time of the recogniser's model alone on the English pages' title and body."""
     spent = StageTime()
-    for key in gold:
-        article = identify_language(_page_article(pages, key))
+    for article in articles.values():
         if _group(article.language) != "en":
             continue
         started = time.process_time()
         recognise([article.title, article.body])
-        spent.seconds += time.process_time() - started
-        spent.words += _body_words(article)
-        spent.pages += 1
+        spent.add(time.process_time() - started, article)
     return spent
 
 
@@ -354,8 +360,9 @@ def _gold_table(gold_file: Path, pages: Path) -> None:
     ):
         table.add_column(column, justify="left" if column in {"method", "pages"} else "right")
     details: list[str] = []
+    articles = gold_articles(gold, pages)
     for method in _METHODS:
-        scores, times = gold_scores(gold, pages, method)
+        scores, times = gold_scores(gold, articles, method)
         rss = _rss_mib()
         for group in ("en", "ko/ja/zh/ru"):
             chosen = {k: s for k, s in scores.items() if _group(s.language) == group}
@@ -394,7 +401,7 @@ def _gold_table(gold_file: Path, pages: Path) -> None:
         "entity stage CPU time, one process, one article at a time; words as each "
         "language's analyser splits them"
     )
-    floor = _model_alone(gold, pages)
+    floor = _model_alone(articles)
     console.print(
         f"the spaCy model alone on the same English texts (the stage's floor): "
         f"{floor.per_700_words_ms():.1f} CPU ms/700 words, {floor.per_article_ms():.1f} ms/article"
