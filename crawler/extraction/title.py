@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from lxml.html import HtmlElement
 
@@ -93,21 +94,19 @@ def shown_on(tree: HtmlElement) -> Callable[[str], bool]:
 
     The text is gathered on the first call only: most pages never need it.
     """
-    shown: list[str] = []
 
-    def test(title: str) -> bool:
-        if not shown:
-            shown.append(_comparable("".join(tree.xpath(_SHOWN_TEXT))))
-        return _comparable(title) in shown[0]
+    @cache
+    def shown_text() -> str:
+        return _comparable("".join(tree.xpath(_SHOWN_TEXT)))
 
-    return test
+    return lambda title: _comparable(title) in shown_text()
 
 
 def _unanimous_other(
     headline: str,
     meta_titles: list[str],
     metadata: PageMetadata,
-    document: str,
+    url: str,
     shown: Callable[[str], bool],
 ) -> str | None:
     """The title every other channel gives, when the headline is hidden and they are shown.
@@ -116,6 +115,7 @@ def _unanimous_other(
     displays, while the social titles, the ``<h1>`` and the ``<title>`` all carry the one
     readers see. Only that unanimity against a headline no reader sees overrides the headline.
     """
+    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     if not (meta_titles and metadata.headings and document):
         return None
     channels = [
@@ -150,15 +150,15 @@ def choose_title(
         if (stripped := strip_site_name(title, metadata.site_names, url))
         and not names_site(stripped, keys)
     ]
-    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     if metadata.headline:
         headline = strip_site_name(metadata.headline, metadata.site_names, url)
         title = _declared_title(headline, meta_titles)
         if title != headline or shown is None:
             return title
-        return _unanimous_other(headline, meta_titles, metadata, document, shown) or headline
+        return _unanimous_other(headline, meta_titles, metadata, url, shown) or headline
     if meta_titles:
         return meta_titles[0]
+    document = strip_site_name(metadata.document_title or "", metadata.site_names, url)
     for heading in metadata.headings:
         if name_key(heading) and name_key(heading) in name_key(document):
             return heading
