@@ -28,6 +28,7 @@ from babel import Locale
 
 from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
+from workers.enrichment.abbreviations import country_abbreviations
 from workers.enrichment.gazetteer import load_gazetteer, normalise
 from workers.enrichment.geotag import (
     native_countries,
@@ -60,7 +61,7 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-8"
+METHOD_VERSION = "entities-9"
 VERSION = f"{METHOD_VERSION}+{model_name()}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
@@ -433,9 +434,14 @@ def _analysed(texts: Sequence[str], language: str | None) -> list[list[Mention]]
             _native_country(text, start, end, code)
             for start, end, code in native_countries(text, language)
         ]
+        # Adjectives and one-character abbreviations count toward the country they stand for;
+        # a country's name wins over the abbreviations inside it (북한 over 북 + 한).
         candidates += [
             replace(_native_country(text, start, end, code), demonym=True)
-            for start, end, code in native_demonyms(text, language)
+            for start, end, code in [
+                *native_demonyms(text, language),
+                *country_abbreviations(text, language),
+            ]
         ]
         candidates += [m for span in name_spans(text, language) if (m := _resolve_name(text, span))]
         taken = _Spans()

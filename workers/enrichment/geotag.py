@@ -9,7 +9,8 @@ what the watch list says about it.
 
 Countries vote with mentions: places directly, cities through their country, known people and
 organisations through the watch list, demonyms ("North Korean") through the country they name,
-and in Korean, Japanese, Chinese and Russian text, country names written in that language.
+and in Korean, Japanese, Chinese and Russian text, country names written in that language
+(and their abbreviations, :mod:`workers.enrichment.abbreviations`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 from newsloom.schema import Article, Entity, GeoPoint, Place
+from workers.enrichment.abbreviations import country_abbreviations
 from workers.enrichment.gazetteer import load_gazetteer, normalise
 from workers.enrichment.places import (
     NATIVE_LANGUAGES,
@@ -43,7 +45,7 @@ __all__ = [
     "well_known_place",
 ]
 
-VERSION = f"geotag-geonames-2+{load_gazetteer().version}"
+VERSION = f"geotag-geonames-3+{load_gazetteer().version}"
 # A country is "main" when it gets at least this share of the top country's mentions.
 _MAIN_SHARE = 0.25
 _MAX_MAIN = 5
@@ -93,11 +95,19 @@ def _native_mentions(words: tuple[Word, ...], language: str) -> Iterator[tuple[i
 
 def country_mentions(text: str, language: str | None) -> list[tuple[str, str]]:
     """(surface, ISO code) for each demonym in ``text``, and for each country named in the
-    text's own language when that is one of the region's (the entity stage may not know it)."""
+    text's own language when that is one of the region's (the entity stage may not know it):
+    by name, adjective or one-character abbreviation."""
     index = place_index()
     found = [(m.group(), index.demonyms[m.group()]) for m in _demonym_pattern().finditer(text)]
-    found += [(text[start:end], code) for start, end, code in native_countries(text, language)]
+    names = native_countries(text, language)
+    found += [(text[start:end], code) for start, end, code in names]
     found += [(text[start:end], code) for start, end, code in native_demonyms(text, language)]
+    # A run of abbreviations inside a full name (북 + 한 of 북한) is that name's.
+    found += [
+        (text[start:end], code)
+        for start, end, code in country_abbreviations(text, language)
+        if not any(begin < end and start < stop for begin, stop, _ in names)
+    ]
     return found
 
 
