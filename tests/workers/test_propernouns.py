@@ -47,6 +47,40 @@ def test_japanese_surname_with_an_honorific_is_the_person_named_in_full() -> Non
     assert not _entities("小池氏が話した。", "ja")  # whose surname, the text does not say
 
 
+def test_a_surname_alone_before_a_title_is_the_article_s_person_of_that_surname() -> None:
+    found = _entities("윤석열 대통령이 담화를 발표했다. 윤 전 대통령은 사과하지 않았다.", "ko")
+    assert found["Yoon Suk-yeol"] == ("person", ["윤석열", "윤"])
+    found = _entities("尹錫悦大統領が演説した。野党は尹大統領を批判した。", "ja")
+    assert found["Yoon Suk-yeol"] == ("person", ["尹錫悦", "尹"])
+    found = _entities("김정은 국무위원장이 말했다. 金 위원장은 웃었다.", "ko")
+    assert found["Kim Jong-un"] == ("person", ["김정은", "金"])  # hanja, read as 김
+    found = _entities("金正恩委員長が視察した。金委員長は満足を示した。", "ja")
+    assert found["Kim Jong-un"] == ("person", ["金正恩", "金"])  # 委員 + 長, one title
+    # No full name to give the surname to: nothing, rather than a guess (金 is also the
+    # Congo's one-character name in Chinese).
+    assert not _entities("이 후보는 말했다.", "ko")
+    assert not _entities("金委員長が話した。", "ja")
+
+
+def test_words_before_a_title_that_are_not_surnames_name_nobody() -> None:
+    assert not {t for t, _ in _spans("이 일은 대통령이 결정한다.", "ko")} & {"person"}
+    # A common noun before a title is only a candidate, which no full name here claims.
+    assert not _entities("党代表が辞任した。", "ja")
+    assert _entities("米大統領が訪日した。", "ja") == {"United States": ("place", ["米"])}
+
+
+def test_a_katakana_reading_in_brackets_is_another_spelling_of_the_name() -> None:
+    text = "習近平(シージンピン)国家主席と李強(リーチャン)首相が江原道(カンウォンド)を訪れた。"
+    found = _entities(text.replace("(", "\uff08", 1).replace(")", "\uff09", 1), "ja")
+    assert found["Xi Jinping"] == ("person", ["習近平", "シージンピン"])
+    assert found["Li Qiang"] == ("person", ["李強", "リーチャン"])
+    assert found["江原道"] == ("place", ["江原道", "カンウォンド"])
+    # A name written in katakana has no reading to give: the brackets say something else.
+    found = _entities("プーチン(ロシア)大統領が話した。", "ja")
+    assert found["Vladimir Putin"] == ("person", ["プーチン"])
+    assert found["Russia"] == ("place", ["ロシア"])
+
+
 def test_japanese_unknown_katakana_before_a_title_is_a_person() -> None:
     spans = _spans("スモトリッチ財務相は反発した。", "ja")
     assert ("person", "スモトリッチ") in spans

@@ -92,6 +92,8 @@ _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords"
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)[\d.,]+)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+_READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Endings of English adjectives that never end a given name or a place's first word
 # ("Mountainous", "Controversial", "Decisive"; not "Northern", which starts place names).
 _ADJECTIVE_SUFFIXES = ("ous", "ful", "ive", "ial", "ical", "less", "able", "ible")
@@ -355,13 +357,16 @@ def _resolve_name(text: str, span: NameSpan) -> Mention | None:
     known = _known(surface, span.start, span.end, surface, span.name)
     if known is not None:
         return known
+    # One character (北 for North Korea, 金 for Kim or for the Congo) is a name only where a
+    # list says so: the watch list, or the country abbreviations read in context.
+    if span.surname:
+        return Mention(span.name, "person", surface, span.start, span.end, surname=True)
+    if len(surface) < 2:
+        return None
     names = [surface, span.name]
     place = resolve_place(names, set()) if span.type in {None, "place"} else well_known_place(names)
     if place is not None:
         return Mention(place.name, "place", surface, span.start, span.end)
-    if span.surname:
-        return Mention(span.name, "person", surface, span.start, span.end, surname=True)
-    # One letter (北 for North Korea) is a name only where a list says so.
     if span.type is None or len(span.name) < 2:
         return None
     return Mention(span.name, span.type, surface, span.start, span.end)
@@ -399,6 +404,22 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
             chosen.append(mention)
     kept = [m for index, m in enumerate(watched) if index not in dropped]
     return sorted([*kept, *chosen], key=lambda m: m.start)
+
+
+def _with_readings(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` with each katakana reading given in brackets after a name written in
+    kanji ("尹錫悦(ユンソンニョル)") as another mention of that name, as Japanese papers
+    write foreign names; the reading is a spelling, not a name of its own."""
+    by_span = {(m.start, m.end): m for m in mentions}
+    for mention in mentions:
+        reading = _READING.match(text, mention.end)
+        if reading is None or not _HAN.search(mention.surface):
+            continue
+        start, end = reading.span(1)
+        overlapping = [m for m in by_span.values() if m.start < end and start < m.end]
+        if all((m.start, m.end) == (start, end) for m in overlapping):
+            by_span[start, end] = replace(mention, surface=text[start:end], start=start, end=end)
+    return sorted(by_span.values(), key=lambda m: m.start)
 
 
 def _layered(text: str) -> list[Mention]:
@@ -692,7 +713,7 @@ def find_mentions(
     found = iter(_recognised(flat, recogniser, language))
     result = []
     for texts in documents:
-        per_text = [_combine(_layered(text), next(found)) for text in texts]
+        per_text = [_with_readings(text, _combine(_layered(text), next(found))) for text in texts]
         lowercase = running_lowercase(texts)  # the words the document writes in lower case
         resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text), lowercase))
         resolved = _without_common_words(texts, resolved, lowercase)

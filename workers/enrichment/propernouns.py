@@ -72,6 +72,16 @@ _RU_CLASSES: tuple[tuple[str, EntityType], ...] = (
 # A person's class on one syllable alone is a surname used for the person ("이 후보",
 # "candidate Lee"): whose, only the context says.
 _KO_MIN_PERSON = 2
+# Titles Korean writes after a surname alone, a space between ("윤 대통령", "이 후보"), and
+# 전 ("former") between the two ("윤 전 대통령").
+_KO_TITLES = frozenset((
+    "대통령", "후보", "대표", "위원장", "장관", "총리", "부총리", "의원", "대변인", "원내대표",
+    "지사", "시장", "총재", "주석", "당선인", "총장", "회장", "여사", "씨", "국무위원장",
+))  # fmt: skip
+_KO_FORMER = "전"
+# Japanese and Chinese write a surname of one or two characters before a title (尹大統領),
+# which UniDic often reads as a common noun.
+_HAN_SURNAME = re.compile(r"[\u4e00-\u9fff]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,10 @@ class NameSpan:
 
 
 def _korean(text: str) -> Iterator[NameSpan]:
+    morphemes = list(mecab_ko().parse(text))
+    yield from _korean_surnames(text, morphemes)
     run: list[Any] = []
-    for morpheme in [*mecab_ko().parse(text), None]:
+    for morpheme in [*morphemes, None]:
         proper = morpheme is not None and morpheme.feature.pos == "NNP"
         # 김 + 다니엘: one name the dictionary knows as two proper nouns written together.
         if (
@@ -105,6 +117,27 @@ def _korean(text: str) -> Iterator[NameSpan]:
             if kind != "person" or end - start >= _KO_MIN_PERSON:
                 yield NameSpan(kind, start, end, text[start:end])
         run = [morpheme] if proper else []
+
+
+def _korean_surnames(text: str, morphemes: list[Any]) -> Iterator[NameSpan]:
+    """One-syllable words before a title ("윤 대통령"): surnames, which the entity stage gives
+    to the article's one person of that surname, or drops."""
+    for index, morpheme in enumerate(morphemes[:-1]):
+        start, end = morpheme.span.start, morpheme.span.end
+        alone = (
+            end - start == 1
+            and text[end : end + 1] == " "
+            and text[start - 1 : start] in {"", " ", "\n", "(", "'", '"'}
+        )
+        following = morphemes[index + 1].surface
+        if following == _KO_FORMER and index + 2 < len(morphemes):
+            following = morphemes[index + 2].surface
+        # Papers also write the surname in hanja (尹 대통령), which the dictionary reads.
+        hanja = _HAN_SURNAME.fullmatch(text[start]) is not None
+        name = morpheme.feature.reading if hanja else text[start:end]
+        syllable = isinstance(name, str) and len(name) == 1 and "\uac00" <= name <= "\ud7a3"
+        if alone and syllable and following in _KO_TITLES:
+            yield NameSpan("person", start, end, name, surname=True)
 
 
 def _ja_class(word: Any) -> tuple[bool, EntityType | None]:
@@ -183,6 +216,13 @@ def _japanese(text: str) -> Iterator[NameSpan]:
                 yield NameSpan(kind, start, stop, words[index].surface, surname=True)
             index = end + 1
             continue
+        if _ja_surname_before_title(words, index, end) and offsets[index] >= 0:
+            # 尹 + 大統領: a surname UniDic reads as a common noun, or as a one-character
+            # surname; whose, the article says.
+            start, surface = offsets[index], words[index].surface
+            yield NameSpan("person", start, start + len(surface), surface, surname=True)
+            index = end
+            continue
         if (unknown or kind == "organization") and _ja_titled(words[end : end + _JA_TITLE_WORDS]):
             proper, kind = True, "person"
         elif proper and kind == "place" and following in _JA_BODIES:
@@ -198,6 +238,28 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
             yield NameSpan(kind, start, stop, text[start:stop])
         index = end
+
+
+def _ja_surname_before_title(words: list[Any], index: int, end: int) -> bool:
+    """Whether word ``index`` (ending the name at ``end``) is a surname of one or two
+    characters right before a title (尹大統領), not the last piece of a name UniDic cut into
+    characters (尹 + 錫 + 悦大統領)."""
+    word = words[index]
+    proper, kind = _ja_class(word)
+    if end != index + 1 or end >= len(words) or word.feature.pos1 != "名詞":
+        return False
+    # A title may be one word or two (委員 + 長).
+    titles = {"".join(word.surface for word in words[end : end + size]) for size in (1, 2)}
+    if not titles & _JA_TITLES or titles & _JA_HONORIFICS:
+        return False
+    if not _HAN_SURNAME.fullmatch(word.surface) or (proper and kind != "person"):
+        return False
+    if proper and len(word.surface) > 1:
+        return False  # 石破首相: a surname UniDic knows names the person the watch list says
+    before = words[index - 1] if index else None
+    return before is None or not (
+        before.feature.pos1 == "名詞" and _HAN_SURNAME.fullmatch(before.surface)
+    )
 
 
 def _ja_titled(following: list[Any]) -> bool:
