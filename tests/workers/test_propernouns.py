@@ -34,6 +34,13 @@ def test_korean_places_take_the_index_english_name_and_names_stay_native() -> No
     assert found["경상도"][0] == "place"
 
 
+def test_korean_common_nouns_listed_with_places_are_the_towns_the_index_knows() -> None:
+    found = _entities("이 후보는 여수, 순천, 목포를 찾았다.", "ko")
+    assert {"Yeosu", "Suncheon", "Mokpo"} <= found.keys()  # 여수 and 순천 are common nouns
+    # Listed with a place but no place the index knows: nothing.
+    assert _entities("부산, 사과를 샀다.", "ko").keys() == {"Busan"}
+
+
 def test_japanese_family_and_given_names_are_one_person() -> None:
     spans = _spans("小池和樹氏はソウルでネタニヤフ首相と会った。", "ja")
     assert ("person", "小池和樹") in spans
@@ -119,6 +126,19 @@ def test_chinese_names_jieba_found_and_surname_given_name_pairs() -> None:
     assert ("person", "李金坤") in spans
     assert ("organization", "中国国家航天局") in spans
     assert ("place", "湖北省") in spans
+
+
+def test_chinese_names_after_a_title_are_people_even_cut_into_other_words() -> None:
+    found = _entities("玻利维亚驻华公使衔参赞罗满月说,合作很重要。(记者宋晨、田中全)", "zh")
+    assert {"罗满月", "宋晨", "田中全"} <= found.keys()  # 罗 + 满月 "a full moon"; 田中 + 全
+    assert found["罗满月"] == ("person", ["罗满月"])
+    found = _entities("(记者王晓东、刘洋)清华大学教授阎学通指出,中美关系仍面临挑战。", "zh")
+    assert {"王晓东", "刘洋", "阎学通"} <= found.keys()  # 王晓东, a name jieba lists
+    assert "中美关系" not in found  # China-US relations, which jieba tags an organisation
+    assert {"China", "United States"} <= found.keys()
+    # After a title, but words: a pronoun, a particle, a word the dictionary lists.
+    for text in ("记者了解到。", "记者向本报介绍", "教授陈述了。", "研究员黄河说"):
+        assert not {name for name, (kind, _) in _entities(text, "zh").items() if kind == "person"}
 
 
 def test_chinese_dictionary_words_tagged_as_names_are_not_people() -> None:

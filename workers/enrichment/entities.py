@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import pairwise
 from typing import Literal
 
 from babel import Locale
@@ -457,14 +458,20 @@ def _analysed(texts: Sequence[str], language: str | None) -> list[list[Mention]]
         ]
         # Adjectives and one-character abbreviations count toward the country they stand for;
         # a country's name wins over the abbreviations inside it (북한 over 북 + 한).
+        abbreviated = list(country_abbreviations(text, language))
         candidates += [
             replace(_native_country(text, start, end, code), demonym=True)
-            for start, end, code in [
-                *native_demonyms(text, language),
-                *country_abbreviations(text, language),
-            ]
+            for start, end, code in [*native_demonyms(text, language), *abbreviated]
         ]
-        candidates += [m for span in name_spans(text, language) if (m := _resolve_name(text, span))]
+        # 中美关系 ("China-US relations"), which jieba tags an organisation, is two countries.
+        run_starts = {start for (start, end, _), (following, _, _) in pairwise(abbreviated)
+                      if end == following}  # fmt: skip
+        candidates += [
+            m
+            for span in name_spans(text, language)
+            if (m := _resolve_name(text, span))
+            and not (m.type == "organization" and m.start in run_starts)
+        ]
         taken = _Spans()
         mentions = [
             m

@@ -29,6 +29,7 @@ from typing import Any
 
 from newsloom.schema import EntityType
 from workers.enrichment.segment import chinese_tags, mecab_ko, russian_parses, unidic
+from workers.enrichment.titled_names import titled_names
 
 __all__ = ["METHODS", "NameSpan", "name_spans"]
 
@@ -79,6 +80,7 @@ _KO_TITLES = frozenset((
     "지사", "시장", "총재", "주석", "당선인", "총장", "회장", "여사", "씨", "국무위원장",
 ))  # fmt: skip
 _KO_FORMER = "전"
+_KO_LIST_MARKS = frozenset((",", "·", "ㆍ", "‧"))
 # Japanese and Chinese write a surname of one or two characters before a title (尹大統領),
 # which UniDic often reads as a common noun.
 _HAN_SURNAME = re.compile(r"[\u4e00-\u9fff]{1,2}")
@@ -99,6 +101,7 @@ class NameSpan:
 def _korean(text: str) -> Iterator[NameSpan]:
     morphemes = list(mecab_ko().parse(text))
     yield from _korean_surnames(text, morphemes)
+    yield from _korean_listed_places(text, morphemes)
     run: list[Any] = []
     for morpheme in [*morphemes, None]:
         proper = morpheme is not None and morpheme.feature.pos == "NNP"
@@ -117,6 +120,33 @@ def _korean(text: str) -> Iterator[NameSpan]:
             if kind != "person" or end - start >= _KO_MIN_PERSON:
                 yield NameSpan(kind, start, end, text[start:end])
         run = [morpheme] if proper else []
+
+
+def _korean_listed_places(text: str, morphemes: list[Any]) -> Iterator[NameSpan]:
+    """Common nouns listed with a place ("여수, 순천, 목포"), or with such a noun: candidate
+    places, which the entity stage keeps only where the place index knows the name. The
+    dictionary lists many towns as common nouns only (순천 "obeying heaven", 진주 "pearl")."""
+    places = {
+        index
+        for index, m in enumerate(morphemes)
+        if m.feature.pos == "NNP" and m.feature.semantic == "지명"
+    }
+    nouns = {
+        index
+        for index, m in enumerate(morphemes)
+        if m.feature.pos == "NNG" and len(m.surface) >= _KO_MIN_PERSON
+    }
+    marks = {index for index, m in enumerate(morphemes) if m.surface in _KO_LIST_MARKS}
+    found: set[int] = set()
+    while added := {
+        index
+        for index in nouns - found
+        if any(index + step in marks and index + 2 * step in places | found for step in (-1, 1))
+    }:
+        found |= added
+    for index in sorted(found):
+        start, end = morphemes[index].span.start, morphemes[index].span.end
+        yield NameSpan(None, start, end, text[start:end])
 
 
 def _korean_surnames(text: str, morphemes: list[Any]) -> Iterator[NameSpan]:
@@ -287,13 +317,17 @@ def _offsets(text: str, surfaces: list[str]) -> list[int]:
 
 def _chinese(text: str) -> Iterator[NameSpan]:
     tags = chinese_tags(text)
-    offsets = _offsets(text, [surface for surface, _flag in tags])
+    words = [surface for surface, _flag in tags]
+    offsets = _offsets(text, words)
+    titled = dict(titled_names(tags, known_word))
     index = 0
     while index < len(tags):
         surface, flag = tags[index]
         end = index + 1
         kind: EntityType | None = None
-        if flag in _ZH_PERSON_FLAGS and len(surface) == 1 and index + 1 < len(tags):
+        if index in titled:
+            end, kind = titled[index], "person"  # 参赞 + 罗满月: a name after a title
+        elif flag in _ZH_PERSON_FLAGS and len(surface) == 1 and index + 1 < len(tags):
             # 李 + 金坤: a surname, then a given name jieba took for another word.
             given, given_flag = tags[index + 1]
             if given_flag.startswith("n") and len(given) <= 2 and given.isalpha():
