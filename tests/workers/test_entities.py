@@ -15,6 +15,7 @@ from workers.enrichment.entities import (
 )
 from workers.enrichment.recogniser import load_model, recognise
 from workers.enrichment.truecase import truecase
+from workers.enrichment.type_cues import cued_type
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +75,40 @@ def test_an_acronym_written_as_a_word_merges_unless_the_word_is_a_common_one(
     )
     (centre,) = [e for e in find_entities(text) if e.name == "Centre for Asian Trade"]
     assert centre.surface_forms == ["Centre for Asian Trade"]
+
+
+def test_a_handle_of_the_name_merges_into_it(nlp: Language) -> None:
+    text = (
+        "The White House (@WhiteHouse) said tariffs would rise. Prime Minister Keir Starmer "
+        "replied on X as @keirstarmer. Send questions to press@WhiteHouse.gov."
+    )
+    found = {e.name: e.surface_forms for e in find_entities(text)}
+    assert found["White House"] == ["White House", "@WhiteHouse"]  # not inside the address
+    assert found["Keir Starmer"] == ["Keir Starmer", "@keirstarmer"]
+
+
+def test_a_noun_before_a_name_or_its_list_gives_the_name_its_type(nlp: Language) -> None:
+    text = (
+        "It came a day after her friend Bianca Jones died in the party town Van Vieng. "
+        "Analysts like Ankit Panda and Victor Cha disagreed. The minister invited companies "
+        "such as Petronas, Proton and others. With reports from the newspaper Reforma and "
+        "El Economista."
+    )
+    found = {e.name: e.type for e in find_entities(text)}
+    assert found["Bianca Jones"] == "person"
+    assert found["Van Vieng"] == "place"
+    assert found["Ankit Panda"] == found["Victor Cha"] == "person"
+    assert found["Petronas"] == found["Proton"] == "organization"
+    assert found["Reforma"] == found["El Economista"] == "organization"
+
+
+def test_type_cues_read_only_the_words_right_before_the_name() -> None:
+    text = "The company said Kim left, and officials met Lee. Apple and Google"
+    assert cued_type(text, text.index("Kim")) is None  # a verb between
+    assert cued_type(text, text.index("Lee")) is None  # no example marker
+    assert cued_type(text, text.index("Google")) is None  # joined to a name with no cue
+    text = "in cities such as Busan, Incheon or Daegu"
+    assert cued_type(text, text.index("Daegu")) == "place"
 
 
 def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:

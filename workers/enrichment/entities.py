@@ -49,6 +49,7 @@ from workers.enrichment.truecase import (
     sentence_initial,
     truecase,
 )
+from workers.enrichment.type_cues import cued_type
 
 __all__ = [
     "VERSION",
@@ -316,7 +317,10 @@ def _resolve(
     demonym = _demonym(surface, start, end)
     if demonym is not None:
         return demonym
-    if entity_type != "place" and place is not None:
+    cue = cued_type(text, start)
+    if cue is not None:
+        entity_type = cue  # "the newspaper Reforma", not the towns of that name
+    elif entity_type != "place" and place is not None:
         entity_type = "place"
     return Mention(" ".join(name.split()), entity_type, surface, start, end)
 
@@ -601,6 +605,19 @@ def _acronyms(mentions: list[Mention], lowercase: frozenset[str]) -> dict[str, s
     )
 
 
+def _handles(mentions: list[Mention]) -> dict[str, str]:
+    """Social-media handles of the article's names of two words or more, as articles quote
+    them ("the White House (@WhiteHouse)"): the name's letters and digits after an @, as
+    written or in lower case."""
+    return _unique_owners(
+        (f"@{form}", mention.canonical)
+        for mention in mentions
+        if " " in mention.canonical and not mention.demonym
+        for squashed in [re.sub(r"\W", "", mention.canonical)]
+        for form in {squashed, squashed.lower()}
+    )
+
+
 def _short_forms(
     texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
 ) -> list[list[Mention]]:
@@ -610,12 +627,12 @@ def _short_forms(
     people = _short_names(everything)
     acronyms = _acronyms(everything, lowercase)
     types = {m.canonical: m.type for m in everything}
-    shorts = {**_name_endings(everything), **people, **acronyms}
+    shorts = {**_name_endings(everything), **people, **acronyms, **_handles(everything)}
     shared = _shared_words(everything)
     longer = _longer_names(everything)
     if not shorts and not shared and not longer:
         return mentions
-    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, shorts)) + r")(?![\w\-])")
+    pattern = re.compile(r"(?<![\w\-@])(?:" + "|".join(map(re.escape, shorts)) + r")(?![\w\-])")
     result = []
     for text, found in zip(texts, mentions, strict=True):
         resolved = []
