@@ -111,6 +111,14 @@ def test_type_cues_read_only_the_words_right_before_the_name() -> None:
     assert cued_type(text, text.index("Daegu")) == "place"
 
 
+def test_a_language_of_one_country_counts_toward_it_as_its_demonym(nlp: Language) -> None:
+    text = "The jet was hit by a bird strike in Nepali airspace after leaving Kathmandu."
+    found = {e.name: e.surface_forms for e in find_entities(text)}
+    assert found["Nepal"] == ["Nepali"]
+    # Official in Andorra, spoken mostly in Spain: the language, not a country's people.
+    assert not [e for e in find_entities("Catalan police arrested him.") if e.type == "place"]
+
+
 def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:
     text = (
         "Economy Minister Marcelo Ebrard spoke on Tuesday. Ebrard said the tariffs were illogical."
@@ -216,7 +224,7 @@ def test_a_city_alternate_name_does_not_retype_a_span(nlp: Language) -> None:
 
 
 def test_titles_alone_and_language_names_are_not_entities(nlp: Language) -> None:
-    text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. A strike in Nepali airspace."
+    text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. Lessons in Welsh resumed."
     assert {entity.name for entity in find_entities(text)} == {"Anwar Ibrahim"}
 
 

@@ -26,6 +26,7 @@ from itertools import pairwise
 from typing import Literal
 
 from babel import Locale
+from babel.languages import get_territory_language_info
 
 from newsloom.errors import InvalidInputError
 from newsloom.schema import Article, Entity, EntityType
@@ -311,12 +312,12 @@ def _resolve(
         return None  # "MAKE AMERICA RICH AGAIN": a slogan in capitals, not a name
     if entity_type == "person" and all(word in _TITLE_WORDS for word in words):
         return None  # "Datuk Seri": titles without the name
-    place = well_known_place([surface, name])
-    if place is None and surface in _language_names():
-        return None  # "Nepali", "Welsh": a language or a people, none of our types
     demonym = _demonym(surface, start, end)
     if demonym is not None:
         return demonym
+    place = well_known_place([surface, name])
+    if place is None and surface in _language_names():
+        return None  # "Welsh": a language or a people, none of our types
     cue = cued_type(text, start)
     if cue is not None:
         entity_type = cue  # "the newspaper Reforma", not the towns of that name
@@ -344,11 +345,38 @@ def _nationality(text: str, start: int, end: int) -> Mention | None:
     return None
 
 
+@cache
+def _language_countries() -> dict[str, str]:
+    """English names of languages official in one country only, and spoken by more people
+    there than anywhere else, with its code ("Nepali": NP), from CLDR's language shares and
+    GeoNames' populations: such a language's name is also its people's ("Nepali airspace").
+    Not Catalan (Andorra's, but mostly spoken in Spain) nor Cantonese (Macao's)."""
+    countries = place_index().countries
+    official: dict[str, set[str]] = {}
+    speakers: dict[str, dict[str, float]] = {}
+    for territory in map(str, Locale.parse("en").territories):
+        population = countries[territory].population if territory in countries else 0
+        for language, info in get_territory_language_info(territory).items():
+            share = float(info.get("population_percent") or 0)
+            speakers.setdefault(language, {})[territory] = share * population
+            if info.get("official_status") in {"official", "de_facto_official"}:
+                official.setdefault(language, set()).add(territory)
+    names = Locale.parse("en").languages
+    return {
+        names[language]: code
+        for language, codes in official.items()
+        if len(codes) == 1 and language in names
+        for code in codes
+        if max(speakers[language], key=speakers[language].__getitem__) == code
+    }
+
+
 def _demonym(surface: str, start: int, end: int) -> Mention | None:
     """The country whose people ``surface`` names ("Rwandan", of a country the watch list
-    does not follow), as a mention that counts toward it without naming it."""
-    code = place_index().demonyms.get(surface)
-    if code is None:
+    does not follow; "Nepali", a language of that country alone), as a mention that counts
+    toward it without naming it."""
+    code = place_index().demonyms.get(surface) or _language_countries().get(surface)
+    if code is None or code not in place_index().countries:
         return None
     country = place_index().countries[code].name
     return Mention(country, "place", surface, start, end, demonym=True)
