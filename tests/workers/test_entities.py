@@ -109,6 +109,9 @@ def test_type_cues_read_only_the_words_right_before_the_name() -> None:
     assert cued_type(text, text.index("Google")) is None  # joined to a name with no cue
     text = "in cities such as Busan, Incheon or Daegu"
     assert cued_type(text, text.index("Daegu")) == "place"
+    text = "The authority said on Twitter that he said on Monday Kim was safe"
+    assert cued_type(text, text.index("Twitter")) == "organization"
+    assert cued_type(text, text.index("Kim")) is None
 
 
 def test_a_language_of_one_country_counts_toward_it_as_its_demonym(nlp: Language) -> None:

@@ -1,7 +1,7 @@
 """The type English grammar gives a name, where the small model's own guess is weakest: a
 common noun in apposition right before it ("her friend Bianca Jones", "the party town Van
-Vieng", "the newspaper Reforma"), or a plural noun a list of names exemplifies ("companies
-such as Petronas, Proton and others").
+Vieng", "the newspaper Reforma"), a plural noun a list of names exemplifies ("companies
+such as Petronas, Proton and others"), or the platform one posts on ("said on Twitter").
 
 These are the trigger words of classic NER feature sets; the model sees them too, but on
 one or two unfamiliar words it often types the name by its shape instead. A cue decides only
@@ -63,6 +63,8 @@ _EXAMPLES = re.compile(
 # "the newspaper Reforma and El Economista": a name joined to the one before, which may
 # have a cue of its own.
 _JOINED = re.compile(r"(?<![\w-])([A-Z][\w&.'\u2019-]*(?: [A-Z][\w&.'\u2019-]*)*),? (?:and|or) $")
+# "said on Twitter", "wrote on Telegram": where one posts is a platform, an organisation.
+_POSTED_ON = re.compile(r"(?<![\w-])(?:said|wrote|posted|tweeted|shared|announced) on $")
 # How far back a cue may be: a list of names is short.
 _REACH = 200
 
@@ -74,6 +76,8 @@ def cued_type(text: str, start: int) -> EntityType | None:
     noun = _NOUN_BEFORE.search(before)
     if noun is not None and noun.group(1) in _TYPE_OF:
         return _TYPE_OF[noun.group(1)]
+    if _POSTED_ON.search(before):
+        return "organization"
     listed = _EXAMPLES.search(before)
     if listed is not None:
         return _TYPE_OF.get(listed.group(1).lower())
