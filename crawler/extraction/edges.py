@@ -8,8 +8,9 @@ their digits.
 After the last paragraph of an article, extractors keep what the page puts under it: copyright
 notices, "write to the reporter at ..." and "follow us @..." lines, newsletter and comment
 prompts with the line of sales text under them, appeals for support, agency credits ("Reporting
-by ...", "... contributed to this report"), editorial notes ("more to follow", "First published
-in ..."), and short labels of boxes whose content was dropped ("Comments", "Tags", "You may also
+by ...", "... contributed to this report", "With reports from ..."), editorial notes ("more to
+follow", "First published in ..."), links to other stories under a label in capitals ("MORE:
+..."), and short labels of boxes whose content was dropped ("Comments", "Tags", "You may also
 like:"). None of these is article text, and they all have a shape: a copyright sign, an
 address, a prompt, or a label with no sentence in it. Only the tail is trimmed, paragraph by
 paragraph from the end, so the same words inside the article are never touched.
@@ -37,8 +38,9 @@ _ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://|\bwww\.|(^|\s)@\w+")  # e-mail, w
 _PROMPT = re.compile(
     r"©|\bcopyright\b|all rights reserved"
     r"|\bnewsletter|\bsubscri(be|ption)|\bsuscri|\babonn|\bsign up\b|\bfollow (us|him|her|them)\b"
-    r"|\bshare (it|this)\b|contributed to this report|^(reporting|editing) by\b"
-    r"|^with (files|reporting) (from|by)\b|\bcommenting\b|\blog ?(in|out)\b"
+    r"|\bshare (it|this)\b|contributed to this report"
+    r"|^\W*(additional )?(reporting|editing) by\b"
+    r"|^with (files|reporting|reports) (from|by)\b|\bcommenting\b|\blog ?(in|out)\b"
     # A named account to follow on a network ("Follow The Outlet on Google News"), an appeal
     # for support, a subscription in Turkish ("abone").
     r"|\bfollow (?-i:[A-Z])\S*( (?-i:[A-Z])\S*)* on\b"
@@ -140,7 +142,19 @@ def _is_box_pitch(paragraphs: list[str]) -> bool:
     return _is_notice(paragraphs[-2], with_address=False)
 
 
-_TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list)
+# A link to another page under a label in capitals: "MORE: Putin ready to talk", "READ MORE:
+# ...", "WATCH: ...". A label in other case ("Styling: KATE PHELAN", "Thunder: Host the
+# Lakers on Friday.") is as often the article's own credit or box.
+_CAPS_LABEL = re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2} ?: \S")
+_MAX_LINK_WORDS = 25
+
+
+def _is_link_line(paragraph: str) -> bool:
+    """A labelled link to another page: a short label in capitals, then a headline."""
+    return len(_WORD.findall(paragraph)) <= _MAX_LINK_WORDS and bool(_CAPS_LABEL.match(paragraph))
+
+
+_TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list, _is_link_line)
 
 
 def trim_tail(body: str, author_names: Sequence[str] = ()) -> str:

@@ -24,6 +24,10 @@ FIRST_OF_TWO = "Investigators spent a year on the case before handing their repo
         "Reporting by A. Writer; Editing by B. Editor",
         "Two staff writers contributed to this report.",
         "With files from The Associated Press",
+        "With reports from Reforma and El Economista",
+        "- Additional reporting by A. Writer",
+        "MORE: Talks on the border resume next week",
+        "READ MORE : Why the summit failed",
         "Please log in again to confirm your display name before commenting.",
         "Follow The Daily Outlet on Google News and add us as a preferred source.",
         "Did you like this article? Then please support us with a donation.",
@@ -52,6 +56,11 @@ def test_keeps_the_same_words_inside_the_article() -> None:
 
 def test_keeps_a_short_last_sentence_and_a_closing_list_item() -> None:
     for ending in ("He declined to comment.", "- Sanctions on three banks", "交渉は続く。"):
+        assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
+
+
+def test_keeps_closing_lines_labelled_in_other_case() -> None:
+    for ending in ("Thunder: Host the Lakers on Friday.", "Note: the figures are provisional."):
         assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
 
 
