@@ -147,6 +147,9 @@ def _is_box_pitch(paragraphs: list[str]) -> bool:
 # Lakers on Friday.") is as often the article's own credit or box.
 _CAPS_LABEL = re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2} ?: \S")
 _MAX_LINK_WORDS = 25
+_MAX_WORD_ITEM_WORDS = 2
+_MAX_WORD_ITEM_CHARS = 20
+_MIN_WORD_ITEMS = 2
 
 
 def _is_link_line(paragraph: str) -> bool:
@@ -157,14 +160,41 @@ def _is_link_line(paragraph: str) -> bool:
 _TAIL_FURNITURE = (_is_label, _is_notice, _is_keyword_list, _is_link_line)
 
 
+def _is_word_item(paragraph: str) -> bool:
+    """A list item of a word or two: a tag, a menu entry, a share button. Not one with a
+    figure in it: a poll's or a table's results are the article's data."""
+    item = paragraph.removeprefix(_LIST_ITEM)
+    return (
+        paragraph.startswith(_LIST_ITEM)
+        and len(_WORD.findall(item)) <= _MAX_WORD_ITEM_WORDS
+        and len(item.strip()) <= _MAX_WORD_ITEM_CHARS
+        and not any(char.isdigit() for char in item)
+    )
+
+
+def _word_items_at_end(paragraphs: list[str]) -> int:
+    """How many list items of a word or two end the body, when there are two or more: tags
+    and menus (an article's own closing list says more per item)."""
+    count = 0
+    while count < len(paragraphs) - 1 and _is_word_item(paragraphs[-1 - count]):
+        count += 1
+    return count if count >= _MIN_WORD_ITEMS else 0
+
+
 def trim_tail(body: str, author_names: Sequence[str] = ()) -> str:
-    """Drop notices, prompts, box pitches, author notes and orphan labels under the story."""
+    """Drop notices, prompts, box pitches, author notes, orphan labels and runs of one-word
+    list items under the story."""
     paragraphs = body.split("\n\n")
     names = [name for name in author_names if " " in name.strip()]  # full names only
-    while len(paragraphs) > 1 and (
-        any(is_furniture(paragraphs[-1]) for is_furniture in _TAIL_FURNITURE)
-        or _is_author_note(paragraphs[-1], names)
-        or _is_box_pitch(paragraphs)
-    ):
-        paragraphs.pop()
+    while len(paragraphs) > 1:
+        if items := _word_items_at_end(paragraphs):
+            del paragraphs[-items:]
+        elif (
+            any(is_furniture(paragraphs[-1]) for is_furniture in _TAIL_FURNITURE)
+            or _is_author_note(paragraphs[-1], names)
+            or _is_box_pitch(paragraphs)
+        ):
+            paragraphs.pop()
+        else:
+            break
     return "\n\n".join(paragraphs)

@@ -59,6 +59,14 @@ def test_keeps_a_short_last_sentence_and_a_closing_list_item() -> None:
         assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
 
 
+def test_trims_a_run_of_one_word_list_items_but_not_a_list_of_figures() -> None:
+    assert trim_tail(f"{LAST}\n\n- Tags:\n\n- Politics\n\n- Korea") == LAST
+    results = f"{LAST}\n\n- 165 votes\n\n- 250 votes"
+    assert trim_tail(results) == results
+    one = f"{LAST}\n\n- Korea"  # one item alone may be the article's own list
+    assert trim_tail(one) == one
+
+
 def test_keeps_closing_lines_labelled_in_other_case() -> None:
     for ending in ("Thunder: Host the Lakers on Friday.", "Note: the figures are provisional."):
         assert trim_tail(f"{LAST}\n\n{ending}") == f"{LAST}\n\n{ending}"
