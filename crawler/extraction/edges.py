@@ -34,6 +34,10 @@ _SENTENCE_END = tuple(".!?…\"'”\u2019»)。\uff01\uff1f」』\uff09")
 # Scripts written without spaces have few "words"; a label is short in characters too.
 _MAX_LABEL_CHARS = 40
 _LIST_ITEM = "- "
+# Tags and menu entries under a story: two or more list items of a word or two each.
+_MAX_WORD_ITEM_WORDS = 2
+_MAX_WORD_ITEM_CHARS = 20
+_MIN_WORD_ITEMS = 2
 _ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://|\bwww\.|(^|\s)@\w+")  # e-mail, web, social
 _PROMPT = re.compile(
     r"©|\bcopyright\b|all rights reserved"
@@ -147,9 +151,6 @@ def _is_box_pitch(paragraphs: list[str]) -> bool:
 # Lakers on Friday.") is as often the article's own credit or box.
 _CAPS_LABEL = re.compile(r"^[A-Z]{2,}(?: [A-Z]{2,}){0,2} ?: \S")
 _MAX_LINK_WORDS = 25
-_MAX_WORD_ITEM_WORDS = 2
-_MAX_WORD_ITEM_CHARS = 20
-_MIN_WORD_ITEMS = 2
 
 
 def _is_link_line(paragraph: str) -> bool:
