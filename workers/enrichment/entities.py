@@ -410,7 +410,8 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
 
     ``watched`` must not overlap itself, nor ``found`` itself. An organisation the model
     finds around a watched place or demonym keeps its whole name ("Bank of England",
-    "North Korean Foreign Ministry"); otherwise the watch list wins an overlap.
+    "North Korean Foreign Ministry"), and so does a person of a watched person's surname
+    ("Ivanka Trump"); otherwise the watch list wins an overlap.
     """
     watched = sorted(watched, key=lambda m: m.start)
     starts = [m.start for m in watched]
@@ -426,17 +427,47 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
             continue
         inside = [watched[index] for index in overlap]
         around = mention.start <= inside[0].start and inside[-1].end <= mention.end
+        if around and _fuller(mention, inside):
+            # "Donald J. Trump" around a watched "Trump": the watched person, in full.
+            mention = replace(mention, canonical=inside[0].canonical, known=True)
         # "Владимира Путина": an analyser's span, resolved to the entry the watch list
         # matched in part of it ("Путина"), is the whole mention.
         same = mention.known and all(m.canonical == mention.canonical for m in inside)
         named_around = mention.type == "organization" and all(
             m.type == "place" and m.end - m.start < mention.end - mention.start for m in inside
         )
-        if around and (same or named_around):
+        if around and (same or named_around or _relative(mention, inside)):
             dropped.update(overlap)
             chosen.append(mention)
     kept = [m for index, m in enumerate(watched) if index not in dropped]
     return sorted([*kept, *chosen], key=lambda m: m.start)
+
+
+def _ends_in_watched_surname(found: Mention, watched: list[Mention]) -> bool:
+    return (
+        found.type == "person"
+        and not found.known
+        and len(watched) == 1
+        and watched[0].type == "person"
+        and watched[0].end == found.end
+    )
+
+
+def _relative(found: Mention, watched: list[Mention]) -> bool:
+    """Whether ``found``, a person's full name ending in a watched person's surname, names
+    someone else of that name ("Ivanka Trump" around "Trump"): its first word is not the
+    watched person's."""
+    return _ends_in_watched_surname(found, watched) and (
+        found.surface.split()[0] != watched[0].canonical.split()[0]
+    )
+
+
+def _fuller(found: Mention, watched: list[Mention]) -> bool:
+    """Whether ``found`` is the watched person's name written in full another way
+    ("Donald J. Trump" around "Trump"): it starts with the same first name."""
+    return _ends_in_watched_surname(found, watched) and (
+        found.surface.split()[0] == watched[0].canonical.split()[0]
+    )
 
 
 def _with_readings(text: str, mentions: list[Mention]) -> list[Mention]:
