@@ -157,6 +157,20 @@ def test_all_caps_lines_are_recased_from_the_document() -> None:
     assert body == "Talks in Moscow stalled on Friday."
 
 
+def test_a_dateline_the_model_misses_names_its_place_if_the_index_knows_it(
+    nlp: Language,
+) -> None:
+    title = "All paid their own way on the foreign trips, minister clarifies"
+    body = "PUTRAJAYA, Nov 22 \u2014 Private companies did not pay for the trips, he said."
+    (_, in_body), *_ = find_mentions([[title, body]], recogniser="model")
+    assert [(m.canonical, m.type, m.surface) for m in in_body] == [
+        ("Putrajaya", "place", "PUTRAJAYA")
+    ]
+    body = "SEOUL, Nov 22 \u2014 Private companies did not pay for the trips, he said."
+    (_, in_body), *_ = find_mentions([[title, body]], recogniser="model")
+    assert [m.surface for m in in_body] == ["SEOUL"]  # found once, by whichever reads it
+
+
 def test_a_dateline_is_recased_as_a_name_and_acronyms_keep_their_capitals() -> None:
     body = (
         "SEOUL, South Korea (AP) \u2014 North Korea fired a missile, the military said.\n"

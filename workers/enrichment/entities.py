@@ -45,6 +45,7 @@ from workers.enrichment.recogniser import ModelMention, model_language, model_na
 from workers.enrichment.rules import rule_mentions
 from workers.enrichment.stage import record
 from workers.enrichment.truecase import (
+    datelines,
     is_all_caps,
     running_lowercase,
     sentence_initial,
@@ -573,7 +574,13 @@ def _recognised(
                 mention = _resolve(text, span.start, span.end, span.type, cased_text)
             if mention is not None and taken.add(mention.start, mention.end):
                 mentions.append(mention)
-        result.append(mentions)
+        for start, end in datelines(text):
+            # A dateline names where the story was filed; the model, which reads it as a
+            # sentence's first word, often misses it ("PUTRAJAYA, Nov 22 —").
+            place = resolve_place([cased_text[start:end]], set())
+            if place is not None and taken.add(start, end):
+                mentions.append(Mention(place.name, "place", text[start:end], start, end))
+        result.append(sorted(mentions, key=lambda m: m.start))
     return result
 
 

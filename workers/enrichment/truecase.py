@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-__all__ = ["is_all_caps", "running_lowercase", "sentence_initial", "truecase"]
+__all__ = ["datelines", "is_all_caps", "running_lowercase", "sentence_initial", "truecase"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _SENTENCE_END = frozenset(".!?:\"'\u201c\u201d")
@@ -107,6 +107,20 @@ def _dateline_recased(line: str, table: dict[str, str]) -> str:
     if len(recased) != match.end():
         return line
     return recased + line[match.end() :]
+
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the place's capitals in each line of ``text`` that opens with a wire
+    dateline ("PUTRAJAYA, Nov 22 —", "SEOUL (Yonhap) -")."""
+    spans = []
+    offset = 0
+    for line in text.split("\n"):
+        match = _DATELINE.match(line)
+        long_enough = match is not None and len(match.group()) >= _MIN_DATELINE_LETTERS
+        if match is not None and long_enough and not is_all_caps(line):
+            spans.append((offset, offset + match.end()))
+        offset += len(line) + 1
+    return spans
 
 
 def truecase(texts: Sequence[str]) -> list[str]:
