@@ -14,7 +14,7 @@ from workers.enrichment.entities import (
     find_mentions,
 )
 from workers.enrichment.recogniser import load_model, recognise
-from workers.enrichment.truecase import truecase
+from workers.enrichment.truecase import datelines, truecase
 from workers.enrichment.type_cues import cued_type
 
 
@@ -131,6 +131,24 @@ def test_a_watched_surname_alone_is_the_person_but_not_a_relative_of_that_name(
     found = {e.name: e.surface_forms for e in find_entities(text)}
     assert found["Hunter Biden"] == ["Hunter Biden"]
     assert found["Joe Biden"] == ["Joe R. Biden"]
+
+
+def test_a_name_ends_at_a_line_or_a_spaced_dash_and_keeps_a_generation(nlp: Language) -> None:
+    text = (
+        "The institute that examined the attack on journalist Issam Abdallah - found that a "
+        "tank fired.\n\nIDENTIFIED AS PRESS\n\nAFP Global News Director Phil Chetwynd spoke. "
+        "Donald Trump Jr wrote on X. The court in The Hague met."
+    )
+    found = {e.name: e.surface_forms for e in find_entities(text)}
+    assert found["Issam Abdallah"] == ["Issam Abdallah"]
+    assert "IDENTIFIED AS PRESS" not in " ".join(found)  # the heading above a paragraph
+    assert found["Donald Trump Jr"] == ["Donald Trump Jr"]  # not the watched Donald Trump
+    assert found["The Hague"] == ["Hague"]
+
+
+def test_a_dateline_of_two_places_names_both() -> None:
+    line = "BEIRUT/THE HAGUE, March 7 (Reuters) - An Israeli tank fired."
+    assert [line[start:end] for start, end in datelines(line)] == ["BEIRUT", "THE HAGUE"]
 
 
 def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:

@@ -98,6 +98,8 @@ _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_GENERATIONS = frozenset(("Jr", "Sr", "II", "III", "IV"))
+_NAME_BREAK = re.compile(r"\s*\n|\s[-\u2013\u2014]\s")
 # Endings of English adjectives that never end a given name or a place's first word
 # ("Mountainous", "Controversial", "Decisive"; not "Northern", which starts place names).
 _ADJECTIVE_SUFFIXES = ("ous", "ful", "ive", "ial", "ical", "less", "able", "ible")
@@ -171,6 +173,15 @@ def _clean(text: str, start: int, end: int, entity_type: EntityType) -> tuple[in
     Prospero") or possessor ("Mexico's National ..."), the part before a bracket when the
     bracket holds the longer name ("Isis (Institute of ..."), a trailing possessive or
     punctuation, and for a person the titles before the name."""
+    # A name is on one line and has no spaced dash in it: "PRESS\n\nAFP Global News" is a
+    # heading and the next paragraph, "Issam Abdallah - found" a name and the sentence.
+    while (broken := _NAME_BREAK.search(text, start, end)) is not None:
+        # A heading in capitals above a paragraph: the name is below it.
+        heading = "\n" in broken.group() and is_all_caps(_line_at(text, start))
+        if heading and broken.end() < end:
+            start = broken.end()
+        else:
+            end = broken.start()
     article = _LEADING_ARTICLE.match(text[start:end])
     if article:
         start += article.end()
@@ -317,6 +328,10 @@ def _resolve(
     if demonym is not None:
         return demonym
     place = well_known_place([surface, name])
+    if place is None and text[max(0, start - 4) : start].lower() == "the ":
+        # "The Hague", whose "The" the span lost with the article it usually is.
+        place = well_known_place([f"The {surface}"])
+        name = place.name if place is not None else name
     if place is None and surface in _language_names():
         return None  # "Welsh": a language or a people, none of our types
     cue = cued_type(text, start)
@@ -455,11 +470,16 @@ def _ends_in_watched_surname(found: Mention, watched: list[Mention]) -> bool:
 
 
 def _relative(found: Mention, watched: list[Mention]) -> bool:
-    """Whether ``found``, a person's full name ending in a watched person's surname, names
-    someone else of that name ("Ivanka Trump" around "Trump"): its first word is not the
-    watched person's."""
-    return _ends_in_watched_surname(found, watched) and (
-        found.surface.split()[0] != watched[0].canonical.split()[0]
+    """Whether ``found``, a person's full name around a watched person's, names someone else
+    of that name: its first word is not the watched person's ("Ivanka Trump" around
+    "Trump"), or it ends with a generation ("Donald Trump Jr")."""
+    if _ends_in_watched_surname(found, watched):
+        return found.surface.split()[0] != watched[0].canonical.split()[0]
+    return (
+        found.type == "person"
+        and len(watched) == 1
+        and watched[0].type == "person"
+        and found.surface.split()[-1].rstrip(".,") in _GENERATIONS
     )
 
 

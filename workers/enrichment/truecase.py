@@ -21,9 +21,11 @@ _SENTENCE_END = frozenset(".!?:\"'\u201c\u201d")
 _MIN_WORDS = 3
 # A line opening with words in capitals, then the agency in brackets, a dash, or a comma and
 # a capitalised word (the country after the city): the wire services' dateline.
+# Two places filed from are joined by a slash ("BEIRUT/THE HAGUE").
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z'.\-]+(?:[ ][A-Z][A-Z'.\-]+)*(?=,[ ]+[A-Z][a-z]|[ ]+(?:\(|[\u2014\u2013-][ ]))"
+    r"^[A-Z][A-Z'.\-]+(?:[ /][A-Z][A-Z'.\-]+)*(?=,[ ]+[A-Z][a-z]|[ ]+(?:\(|[\u2014\u2013-][ ]))"
 )
+_PLACES_APART = re.compile(r"[^/]+")
 _MIN_DATELINE_LETTERS = 3
 # Words a place's name writes in lower case ("Bosnia and Herzegovina").
 _NAME_PARTICLES = frozenset(("and", "of", "the", "de", "la", "el", "on", "upon"))
@@ -110,15 +112,18 @@ def _dateline_recased(line: str, table: dict[str, str]) -> str:
 
 
 def datelines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the place's capitals in each line of ``text`` that opens with a wire
-    dateline ("PUTRAJAYA, Nov 22 —", "SEOUL (Yonhap) -")."""
+    """(start, end) of each place's capitals in the lines of ``text`` that open with a wire
+    dateline ("PUTRAJAYA, Nov 22 —", "SEOUL (Yonhap) -", "BEIRUT/THE HAGUE, March 7")."""
     spans = []
     offset = 0
     for line in text.split("\n"):
         match = _DATELINE.match(line)
         long_enough = match is not None and len(match.group()) >= _MIN_DATELINE_LETTERS
         if match is not None and long_enough and not is_all_caps(line):
-            spans.append((offset, offset + match.end()))
+            spans += [
+                (offset + place.start(), offset + place.end())
+                for place in _PLACES_APART.finditer(match.group())
+            ]
         offset += len(line) + 1
     return spans
 
