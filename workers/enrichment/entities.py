@@ -406,10 +406,10 @@ def _resolve_name(text: str, span: NameSpan) -> Mention | None:
     known = _known(surface, span.start, span.end, surface, span.name)
     if known is not None:
         return known
-    # One character (北 for North Korea, 金 for Kim or for the Congo) is a name only where a
-    # list says so: the watch list, or the country abbreviations read in context.
     if span.surname:
         return Mention(span.name, "person", surface, span.start, span.end, surname=True)
+    # One character (北 for North Korea, 金 for Kim or for the Congo) is a name only where a
+    # list says so: the watch list, or the country abbreviations read in context.
     if len(surface) < 2:
         return None
     names = [surface, span.name]
