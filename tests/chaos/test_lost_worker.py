@@ -68,7 +68,10 @@ def test_a_killed_workers_messages_are_indexed_by_the_next_worker(
                 recovered_s = time.monotonic() - killed_at
                 assert_indexed_exactly_once(es, alias, articles)
                 assert quarantine.count(client) == 0
-                assert exported.get_sample_value("newsloom_queue_unacked_messages") == 0
+                # The last documents are searchable a moment before their messages are acked.
+                assert wait_until(
+                    lambda: exported.get_sample_value("newsloom_queue_unacked_messages") == 0, 30
+                )
                 assert (
                     second.metric("newsloom_worker_tasks_total", task=INDEX_TASK, outcome="success")
                     >= 1
