@@ -141,6 +141,13 @@ def test_chinese_names_after_a_title_are_people_even_cut_into_other_words() -> N
         assert not {name for name, (kind, _) in _entities(text, "zh").items() if kind == "person"}
 
 
+def test_traditional_chinese_is_cut_as_jieba_cuts_its_simplified_form() -> None:
+    text = "國防部長顧立雄將赴美訪問。台積電董事長魏哲家強調產能充足。"
+    spans = _spans(text, "zh")  # offsets and surfaces stay the text's own characters
+    assert {("person", "顧立雄"), ("person", "魏哲家")} <= spans
+    assert not {name for _, name in spans} & {"顧立", "魏哲家強"}
+
+
 def test_chinese_dictionary_words_tagged_as_names_are_not_people() -> None:
     # jieba's dictionary lists 贺信 ("letter of congratulation") as a person's name.
     spans = _spans("习近平主席致贺信。", "zh")

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsloom.schema import EntityType
-from workers.enrichment.segment import chinese_tags, mecab_ko, russian_parses, unidic
+from workers.enrichment.segment import (
+    chinese_tags,
+    mecab_ko,
+    russian_parses,
+    simplified,
+    unidic,
+)
 from workers.enrichment.titled_names import titled_names
 
 __all__ = ["METHODS", "NameSpan", "name_spans"]
@@ -366,7 +372,7 @@ def known_word(word: str) -> bool:
     """Whether jieba's dictionary lists ``word`` (a name it found itself is not listed)."""
     import rjieba  # already loaded by the tags
 
-    return bool(rjieba.has_word(word))
+    return bool(rjieba.has_word(simplified(word)))
 
 
 def _ru_capitalised(word: str) -> bool:

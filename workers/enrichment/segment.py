@@ -123,11 +123,35 @@ def _japanese_word(parts: list[Any]) -> tuple[str, str, bool, bool]:
     return surface, surface, noun, noun and len(parts) == 1 and head.pos2 == "固有名詞"
 
 
+@cache
+def _simplifier() -> Any:
+    import opencc  # loaded only for a Chinese article
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters, character for character (OpenCC's t2s), or as it
+    is where the conversion would change its length."""
+    converted = str(_simplifier().convert(text))
+    return converted if len(converted) == len(text) else text
+
+
 def chinese_tags(text: str) -> list[tuple[str, str]]:
-    """jieba's words of ``text`` with their part-of-speech flags."""
+    """jieba's words of ``text`` with their part-of-speech flags. Traditional characters
+    (Taiwan, Hong Kong) are tagged as their simplified forms, which jieba's dictionary is
+    written in, so 董事長 is one title and 顧立雄 one name; the words keep the text's own
+    characters."""
     import rjieba  # loaded only for a Chinese article (33 MB)
 
-    return list(rjieba.tag(text))
+    tagged = list(rjieba.tag(simplified(text)))
+    if sum(len(word) for word, _flag in tagged) != len(text):
+        return list(rjieba.tag(text))  # jieba dropped or added characters: no map back
+    words, cursor = [], 0
+    for word, flag in tagged:
+        words.append((text[cursor : cursor + len(word)], flag))
+        cursor += len(word)
+    return words
 
 
 def _chinese_pieces(text: str) -> Iterator[tuple[str, str, bool, bool]]:
