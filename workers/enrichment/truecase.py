@@ -92,11 +92,20 @@ def _recase(line: str, table: dict[str, str]) -> str:
     return recased if len(recased) == len(line) else line
 
 
+def _dateline(line: str) -> re.Match[str] | None:
+    """The place's capitals of the wire dateline ``line`` opens with, if it opens with one
+    (a line wholly in capitals is a headline, not a dateline)."""
+    match = _DATELINE.match(line)
+    if match is None or len(match.group()) < _MIN_DATELINE_LETTERS or is_all_caps(line):
+        return None
+    return match
+
+
 def _dateline_recased(line: str, table: dict[str, str]) -> str:
     """``line`` with the capitals of an opening dateline turned into a name's case, but for
     words the document writes in capitals in running text too (acronyms: "UN", "NATO")."""
-    match = _DATELINE.match(line)
-    if match is None or len(match.group()) < _MIN_DATELINE_LETTERS or is_all_caps(line):
+    match = _dateline(line)
+    if match is None:
         return line
 
     def name_case(word: re.Match[str]) -> str:
@@ -117,9 +126,8 @@ def datelines(text: str) -> list[tuple[int, int]]:
     spans = []
     offset = 0
     for line in text.split("\n"):
-        match = _DATELINE.match(line)
-        long_enough = match is not None and len(match.group()) >= _MIN_DATELINE_LETTERS
-        if match is not None and long_enough and not is_all_caps(line):
+        match = _dateline(line)
+        if match is not None:
             spans += [
                 (offset + place.start(), offset + place.end())
                 for place in _PLACES_APART.finditer(match.group())
