@@ -459,35 +459,38 @@ def _combine(watched: list[Mention], found: list[Mention]) -> list[Mention]:
     return sorted([*kept, *chosen], key=lambda m: m.start)
 
 
-def _ends_in_watched_surname(found: Mention, watched: list[Mention]) -> bool:
+def _one_watched_person(found: Mention, watched: list[Mention]) -> bool:
     return (
         found.type == "person"
         and not found.known
         and len(watched) == 1
         and watched[0].type == "person"
-        and watched[0].end == found.end
     )
+
+
+def _same_first_name(found: Mention, watched: list[Mention]) -> bool:
+    return found.surface.split()[0] == watched[0].canonical.split()[0]
 
 
 def _relative(found: Mention, watched: list[Mention]) -> bool:
     """Whether ``found``, a person's full name around a watched person's, names someone else
-    of that name: its first word is not the watched person's ("Ivanka Trump" around
-    "Trump"), or it ends with a generation ("Donald Trump Jr")."""
-    if _ends_in_watched_surname(found, watched):
-        return found.surface.split()[0] != watched[0].canonical.split()[0]
-    return (
-        found.type == "person"
-        and len(watched) == 1
-        and watched[0].type == "person"
-        and found.surface.split()[-1].rstrip(".,") in _GENERATIONS
-    )
+    of that name: one ending in the watched surname with another first name ("Ivanka Trump"
+    around "Trump"), or one ending with a generation ("Donald Trump Jr")."""
+    if not _one_watched_person(found, watched):
+        return False
+    if watched[0].end == found.end:
+        return not _same_first_name(found, watched)
+    return found.surface.split()[-1].rstrip(".,") in _GENERATIONS
 
 
 def _fuller(found: Mention, watched: list[Mention]) -> bool:
     """Whether ``found`` is the watched person's name written in full another way
-    ("Donald J. Trump" around "Trump"): it starts with the same first name."""
-    return _ends_in_watched_surname(found, watched) and (
-        found.surface.split()[0] == watched[0].canonical.split()[0]
+    ("Donald J. Trump" around "Trump"): it ends in the surname and starts with the same
+    first name."""
+    return (
+        _one_watched_person(found, watched)
+        and watched[0].end == found.end
+        and _same_first_name(found, watched)
     )
 
 
