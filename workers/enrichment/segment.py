@@ -144,7 +144,10 @@ def chinese_tags(text: str) -> list[tuple[str, str]]:
     characters."""
     import rjieba  # loaded only for a Chinese article (33 MB)
 
-    tagged = list(rjieba.tag(simplified(text)))
+    converted = simplified(text)
+    if converted == text:
+        return list(rjieba.tag(text))  # simplified already, as most Chinese text is
+    tagged = list(rjieba.tag(converted))
     if sum(len(word) for word, _flag in tagged) != len(text):
         return list(rjieba.tag(text))  # jieba dropped or added characters: no map back
     words, cursor = [], 0
