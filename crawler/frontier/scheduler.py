@@ -168,15 +168,17 @@ class RedisFrontierScheduler:
         if redirected_from:
             # The redirecting URL got its answer; its target is a URL of its own.
             self._finish(redirected_from[-1], "done", REDIRECTED)
-        if request.url in self._handed_out:
-            # A retry of a URL this crawler holds: it goes back to the queue, not to done.
-            del self._handed_out[request.url]
         added = self.state.add(request.url, self._serialise(request), force=request.dont_filter)
         if not added:
+            # Found again, maybe while this crawler still fetches it: its lease stays ours,
+            # to be finished when that fetch ends.
             self.stats.inc_value("dupefilter/filtered")
-        else:
-            self.stats.inc_value("scheduler/enqueued/redis")
-        return added
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        # A retry of a URL this crawler holds went back to the queue: the first request's
+        # end is not its outcome any more.
+        self._handed_out.pop(request.url, None)
+        return True
 
     def next_request(self) -> scrapy.Request | None:
         """Lease the job's next URL (blocking Redis call: one round trip on loopback/LAN)."""

@@ -50,7 +50,15 @@ def start_crawl(
 
 def crawl_report(child: subprocess.Popen[str], timeout_s: float = 240) -> dict[str, Any]:
     """Wait for a crawl child to end; return its report (stats, articles, fetched URLs)."""
-    stdout, stderr = child.communicate(timeout=timeout_s)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as hung:
+        # Never leave a hung crawl behind to disturb the tests after this one.
+        child.kill()
+        _, stderr = child.communicate()
+        raise AssertionError(
+            f"the crawl had not ended after {timeout_s} s: {stderr[-3000:]}"
+        ) from hung
     assert child.returncode == 0, stderr[-3000:]
     report: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     return report

@@ -84,6 +84,37 @@ def test_two_crawlers_split_one_job(services: Settings, fixture_sources: Path) -
     assert "done" in status and str(len(entries)) in status
 
 
+def test_a_listing_found_again_while_it_is_fetched_still_ends_the_crawl(
+    services: Settings, fixture_sources: Path
+) -> None:
+    # The slow listing is still downloading when the quick one links to it again: the
+    # duplicate is filtered, and the slow one must still be finished when its parse ends.
+    source = load_sources(fixture_sources).by_id("almayadeen")
+    origin = str(source.homepage).rstrip("/")
+    sections = [
+        {"url": f"{origin}/edge/slow", "article_pattern": "/no-articles-here/"},
+        {
+            "url": f"{origin}/edge/links-to-slow",
+            "article_pattern": "/no-articles-here/",
+            "follow_pattern": "/edge/slow$",
+        },
+    ]
+    described = {
+        **source.model_dump(mode="json"),
+        "feeds": [],
+        "sitemaps": [],
+        "sections": sections,
+    }
+    sources_file = write_sources(services, "listing-found-again", [described])
+    job = uuid.uuid4().hex
+    started = time.monotonic()
+    report = crawl_report(start_crawl(services, sources_file, job=job, lease_s=120), timeout_s=90)
+    assert time.monotonic() - started < 60, "the crawl waited for a lease to run out"
+    assert report["stats"].get("dupefilter/filtered", 0) >= 1
+    slow = _state(services, job).entries()[canonical_url(f"{origin}/edge/slow")]
+    assert (slow["state"], slow["attempts"]) == ("done", 1)
+
+
 def test_killed_crawler_is_finished_by_a_restarted_one(
     services: Settings, es: Elasticsearch, worker: BackgroundProcess, fixture_sources: Path
 ) -> None:

@@ -20,7 +20,8 @@ Edge endpoints for crawler robustness tests, on every outlet, linked from nowher
 - ``/edge/pdf``: ``application/pdf`` at an extension-less path;
 - ``/edge/redirect-loop``: 302 to ``/edge/redirect-loop/next`` and back, forever;
 - ``/edge/server-error``: 500;
-- ``/edge/slow``: answers after 3 seconds.
+- ``/edge/slow``: answers after 3 seconds;
+- ``/edge/links-to-slow``: a listing whose one link is ``/edge/slow``.
 
 Start it with ``python -m ops.dev.fixture_site --port-base 0 --sources-out FILE`` (or
 ``newsloom fixtures serve``); it prints ``fixture site ready: FILE`` once serving.

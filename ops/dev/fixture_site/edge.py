@@ -11,6 +11,7 @@ them), so a normal crawl never meets them; tests request them by path:
 - ``/edge/redirect-loop``: 302 to ``/edge/redirect-loop/next``, which 302s back.
 - ``/edge/server-error``: 500 with an HTML error page.
 - ``/edge/slow``: an HTML page sent after a 3 second delay.
+- ``/edge/links-to-slow``: a listing page, sent at once, whose one link is ``/edge/slow``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,14 @@ _PAGES = {
     ),
     f"{EDGE_PREFIX}slow": Resource(
         _page("Slow page", "This page took its time.", "utf-8"),
+        "text/html",
+        _STAMP,
+    ),
+    f"{EDGE_PREFIX}links-to-slow": Resource(
+        (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Listing</title>'
+            f'</head><body><a href="{EDGE_PREFIX}slow">The slow page</a></body></html>'
+        ).encode(),
         "text/html",
         _STAMP,
     ),
