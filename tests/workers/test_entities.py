@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from spacy.language import Language
 
@@ -158,6 +160,33 @@ def test_surname_alone_after_the_full_name_is_the_person(nlp: Language) -> None:
     (person,) = [e for e in find_entities(text) if e.type == "person"]
     assert person.name == "Marcelo Ebrard"
     assert person.surface_forms == ["Marcelo Ebrard", "Ebrard"]
+
+
+def test_a_name_the_model_found_once_is_found_where_it_stands_alone_again(
+    nlp: Language,
+) -> None:
+    text = (
+        "The Liege police official told Reuters there was no trace. Late on Friday, Liege "
+        "police said the two had gone shopping in the eastern town of Liege. A Liege Airport "
+        "spokesman said nothing."
+    )
+    (model_found,) = recognise([text])
+    assert sum(text[m.start : m.end] == "Liege" for m in model_found) == 1
+    ((mentions,),) = find_mentions([[text]], recogniser="model")
+    liege = [m.start for m in mentions if m.surface == "Liege"]
+    assert liege == [m.start() for m in re.finditer("Liege", text)][:3]
+
+
+def test_two_names_side_by_side_in_a_headline_are_split(nlp: Language) -> None:
+    texts = [
+        "Protest at Sigourney Weaver West End play",
+        "Protesters disrupted a West End show starring Sigourney Weaver on Monday.",
+    ]
+    (title, _body) = find_mentions([texts], recogniser="model")[0]
+    assert [(m.surface, m.type) for m in title] == [
+        ("Sigourney Weaver", "person"),
+        ("West End", "place"),
+    ]
 
 
 def test_mentions_keep_character_offsets(nlp: Language) -> None:

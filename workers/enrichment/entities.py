@@ -65,7 +65,7 @@ __all__ = [
     "recogniser_for",
 ]
 
-METHOD_VERSION = "entities-9"
+METHOD_VERSION = "entities-10"
 VERSION = f"{METHOD_VERSION}+{model_name()}+{load_gazetteer().version}"
 WATCHLIST_METHOD = "watchlist"
 
@@ -707,6 +707,69 @@ def _handles(mentions: list[Mention]) -> dict[str, str]:
     )
 
 
+def _split_joined(mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """Spans that are two of the document's names side by side, split into the two: the
+    model glues names a headline juxtaposes ("Sigourney Weaver West End play")."""
+    names = {m.surface: m for found in mentions for m in found if not (m.demonym or m.surname)}
+    result = []
+    for found in mentions:
+        split = []
+        for m in found:
+            words = m.surface.split(" ")
+            parts = None
+            if not m.known and len(words) > 2:
+                for cut in range(1, len(words)):
+                    head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+                    if head in names and tail in names and head != m.surface:
+                        parts = (names[head], head, names[tail], tail)
+                        break
+            if parts is None:
+                split.append(m)
+                continue
+            first, head, second, tail = parts
+            split.append(replace(first, surface=head, start=m.start, end=m.start + len(head)))
+            split.append(replace(second, surface=tail, start=m.end - len(tail), end=m.end))
+        result.append(split)
+    return result
+
+
+def _repeats(
+    texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
+) -> dict[str, str]:
+    """Names as the model found them written mid-sentence, to find where the document
+    writes them again: the model reads each occurrence in its own context and misses some
+    ("Pirelli" found in one sentence, not in the next). A capital that opens a sentence or
+    a line in capitals says nothing, so those finds are not repeated; nor is a surface the
+    document also writes in lower case, or one that stands for two names."""
+    return _unique_owners(
+        (m.surface, m.canonical)
+        for text, found in zip(texts, mentions, strict=True)
+        for m in found
+        if not (m.known or m.demonym or m.surname)
+        and len(m.surface) > 1
+        and m.surface[0].isupper()
+        and m.surface.lower() not in lowercase
+        and not sentence_initial(text, m.start)
+        and not is_all_caps(_line_at(text, m.start))
+    )
+
+
+# A word right before or after a name, with no punctuation between them.
+_TOUCHING_BEFORE = re.compile(r"(\w[\w'.-]*) $")
+_TOUCHING_AFTER = re.compile(r" (\w[\w'.-]*)")
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether no capitalised word touches ``text[start:end]``: one that does may make a
+    longer name of it ("Gulf" of "Gulf War"), which the repeated name is not. A word that
+    opens the sentence ("The") has its capital from its place."""
+    before = _TOUCHING_BEFORE.search(text, max(0, start - 40), start)
+    after = _TOUCHING_AFTER.match(text, end)
+    if before and (not before.group(1)[0].isupper() or sentence_initial(text, before.start(1))):
+        before = None
+    return not (before or (after and after.group(1)[0].isupper()))
+
+
 def _short_forms(
     texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
 ) -> list[list[Mention]]:
@@ -719,9 +782,16 @@ def _short_forms(
     shorts = {**_name_endings(everything), **people, **acronyms, **_handles(everything)}
     shared = _shared_words(everything)
     longer = _longer_names(everything)
-    if not shorts and not shared and not longer:
+    # Where the document writes a name again, unmarked: under its short form's full name, or
+    # as the name itself (its type is settled by the document's majority afterwards).
+    repeats = _repeats(texts, mentions, lowercase)
+    unmarked = {**repeats, **shorts}
+    unmarked = {surface: name for surface, name in unmarked.items() if surface not in shared}
+    if not unmarked and not shared and not longer:
         return mentions
-    pattern = re.compile(r"(?<![\w\-@])(?:" + "|".join(map(re.escape, shorts)) + r")(?![\w\-])")
+    # Longest first: an alternation takes the first alternative that matches.
+    alternatives = "|".join(map(re.escape, sorted(unmarked, key=len, reverse=True)))
+    pattern = re.compile(r"(?<![\w\-@])(?:" + alternatives + r")(?![\w\-])")
     result = []
     for text, found in zip(texts, mentions, strict=True):
         resolved = []
@@ -737,12 +807,13 @@ def _short_forms(
                 mention = replace(mention, canonical=full, type=types[full])
             resolved.append(mention)
             taken.add(mention.start, mention.end)
-        for match in pattern.finditer(text) if shorts else ():
+        for match in pattern.finditer(text) if unmarked else ():
+            written = match.group()
+            if written not in shorts and not _stands_alone(text, match.start(), match.end()):
+                continue
             if taken.add(match.start(), match.end()):
-                full = shorts[match.group()]
-                resolved.append(
-                    Mention(full, types[full], match.group(), match.start(), match.end())
-                )
+                full = unmarked[written]
+                resolved.append(Mention(full, types[full], written, match.start(), match.end()))
         result.append(sorted(resolved, key=lambda m: m.start))
     return result
 
@@ -828,7 +899,8 @@ def find_mentions(
     for texts in documents:
         per_text = [_with_readings(text, _combine(_layered(text), next(found))) for text in texts]
         lowercase = running_lowercase(texts)  # the words the document writes in lower case
-        resolved = _surnames(_short_forms(texts, _without_vessels(texts, per_text), lowercase))
+        per_text = _split_joined(_without_vessels(texts, per_text))
+        resolved = _surnames(_short_forms(texts, per_text, lowercase))
         resolved = _without_common_words(texts, resolved, lowercase)
         result.append(_consistent_types(resolved))
     return result
