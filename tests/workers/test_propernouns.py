@@ -69,6 +69,15 @@ def test_a_surname_alone_before_a_title_is_the_article_s_person_of_that_surname(
     assert not _entities("金委員長が話した。", "ja")
 
 
+def test_a_hanja_surname_alone_in_a_korean_headline_is_the_watched_person() -> None:
+    # The dictionary has no reading for 李; the watch list writes him 李在明. The page's
+    # character is the compatibility ideograph of the old Korean charset (U+F9E1).
+    text = "\uf9e1 여수, 순천 찾아 유세\n이재명 후보는 15일 호남을 찾았다."
+    found = _entities(text, "ko")
+    assert found["Lee Jae-myung"] == ("person", ["\uf9e1", "이재명"])
+    assert "United States" in _entities("美 국무부 발표\n이재명 후보는 말했다.", "ko")
+
+
 def test_words_before_a_title_that_are_not_surnames_name_nobody() -> None:
     assert not {t for t, _ in _spans("이 일은 대통령이 결정한다.", "ko")} & {"person"}
     # A common noun before a title is only a candidate, which no full name here claims.

@@ -31,7 +31,7 @@ from itertools import pairwise
 
 from workers.enrichment.segment import chinese_tags, mecab_ko, segment, unidic
 
-__all__ = ["country_abbreviations"]
+__all__ = ["KOREAN_HANJA_COUNTRIES", "country_abbreviations"]
 
 # One country per character, as each language's press abbreviates it.
 _RUNS: dict[str, dict[str, str]] = {
@@ -52,7 +52,15 @@ _JA_ALONE = frozenset("米英仏独露韓豪")
 _SUFFIXED = {"ja": frozenset("軍"), "zh": frozenset("方军")}
 _SUFFIXED_LENGTH = 2
 # Korean text writes hanja only for names and, in headlines, these abbreviations.
-_KO_HANJA = {"北": "KP", "美": "US", "中": "CN", "日": "JP", "韓": "KR", "露": "RU", "英": "GB"}
+KOREAN_HANJA_COUNTRIES = {
+    "北": "KP",
+    "美": "US",
+    "中": "CN",
+    "日": "JP",
+    "韓": "KR",
+    "露": "RU",
+    "英": "GB",
+}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Runs that are other words: 美德 "virtue"; the Americas south of the US in Korean (남미,
 # 중미, 중남미) and 미남 "a handsome man". 북미 stays: in this press it is North Korea and the
@@ -165,7 +173,7 @@ def _ja_alone(text: str, tokens: list[tuple[int, int, bool]]) -> Iterator[tuple[
 
 def _ko_hanja(text: str) -> Iterator[tuple[int, int, str]]:
     for index, char in enumerate(text):
-        code = _KO_HANJA.get(char)
+        code = KOREAN_HANJA_COUNTRIES.get(char)
         if code is None:
             continue
         before = text[index - 1] if index else ""

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Literal
 
 from babel import Locale
@@ -821,13 +821,26 @@ def _short_forms(
 def _surnames(mentions: list[list[Mention]]) -> list[list[Mention]]:
     """Surnames written alone with an honorific ("尹氏") as the article's one person whose
     full name, written without spaces, starts with them ("尹錫悦"); a surname of nobody
-    the article names in full is dropped, as it says too little."""
+    the article names in full is dropped, as it says too little. A watched person's
+    surname is also the first character of a name of theirs in Han script (李 of 李在明),
+    as Korean headlines write it beside the name in Hangul."""
+    people = [m for found in mentions for m in found if m.type == "person" and not m.surname]
+    watch_list = load_gazetteer().by_name
     owners = _unique_owners(
-        (m.surface[:size], m.canonical)
-        for found in mentions
-        for m in found
-        if m.type == "person" and not m.surname and " " not in m.surface
-        for size in range(1, len(m.surface))
+        chain(
+            (
+                (m.surface[:size], m.canonical)
+                for m in people
+                if " " not in m.surface
+                for size in range(1, len(m.surface))
+            ),
+            (
+                (initial, m.canonical)
+                for m in people
+                if m.known and m.canonical in watch_list
+                for initial in watch_list[m.canonical].han_initials
+            ),
+        )
     )
     return [
         [

@@ -20,17 +20,22 @@ import ahocorasick
 
 from newsloom.schema import EntityType, GeoPoint
 from newsloom.settings import get_settings
-from workers.enrichment.watchlist import SECTIONS, WatchEntry, normalise, read_watchlist
+from workers.enrichment.watchlist import (
+    FOLDING,
+    SECTIONS,
+    WatchEntry,
+    normalise,
+    read_watchlist,
+)
 
 __all__ = ["Gazetteer", "GazetteerEntry", "WatchMatch", "load_gazetteer", "normalise"]
 
 _SEPARATOR_CHARS = frozenset(" \t\n\r\f\v-\u2010\u2011\u2013\u00a0\u00b7\u30fb\uff65")
-_APOSTROPHES = {"\u2019": "'", "\u2018": "'"}
-_APOSTROPHE_TABLE = str.maketrans(_APOSTROPHES)
 _SEPARATOR_RUN = re.compile("[" + re.escape("".join(sorted(_SEPARATOR_CHARS))) + "]+")
 # Letters a Russian noun's case ending may add or replace after the stem.
 _CYRILLIC_ENDING_MAX = 3
 _CYRILLIC_VOWELS = frozenset("аеёиоуыэюяйь")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class GazetteerEntry:
     country: str | None = None
     location: GeoPoint | None = None
     is_country: bool = False
+    # The first characters of its names in Han script (李 of 李在明): a Korean or Japanese
+    # headline writes a person by that one character.
+    han_initials: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     separators are the only change and are found by a regular expression; a text with an
     "ß" or a ligature goes character by character.
     """
-    folded = text.translate(_APOSTROPHE_TABLE).casefold()
+    folded = text.translate(FOLDING).casefold()
     if len(folded) != len(text):
         return _normalised_char_by_char(text)
     parts: list[str] = []
@@ -111,7 +119,7 @@ def _normalised_char_by_char(text: str) -> tuple[str, list[int]]:
                 continue
             folded = " "
         else:
-            folded = _APOSTROPHES.get(char, char).casefold()
+            folded = char.translate(FOLDING).casefold()
         chars.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(chars), offsets
@@ -154,7 +162,10 @@ class Gazetteer:
         location = None
         if item.lat is not None and item.lon is not None:
             location = GeoPoint(lat=item.lat, lon=item.lon)
-        return GazetteerEntry(item.name, entity_type, item.country, location, is_country)
+        initials = frozenset(
+            alias[0] for alias in item.aliases if entity_type == "person" and _HAN.match(alias)
+        )
+        return GazetteerEntry(item.name, entity_type, item.country, location, is_country, initials)
 
     def _add(self, alias: str, entry: GazetteerEntry, *, demonym: bool) -> None:
         key = normalise(alias)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsloom.schema import EntityType
+from workers.enrichment.abbreviations import KOREAN_HANJA_COUNTRIES
 from workers.enrichment.segment import (
     chinese_tags,
     mecab_ko,
@@ -36,6 +37,7 @@ from workers.enrichment.segment import (
     unidic,
 )
 from workers.enrichment.titled_names import titled_names
+from workers.enrichment.watchlist import FOLDING
 
 __all__ = ["METHODS", "NameSpan", "name_spans"]
 
@@ -156,8 +158,10 @@ def _korean_listed_places(text: str, morphemes: list[Any]) -> Iterator[NameSpan]
 
 
 def _korean_surnames(text: str, morphemes: list[Any]) -> Iterator[NameSpan]:
-    """One-syllable words before a title ("윤 대통령"): surnames, which the entity stage gives
-    to the article's one person of that surname, or drops."""
+    """One-syllable words before a title ("윤 대통령"), and hanja written alone as a headline
+    writes a person ("李 여수, 순천 방문"; Korean writes its common words in Hangul):
+    surnames, which the entity stage gives to the article's one person of that surname, or
+    drops."""
     for index, morpheme in enumerate(morphemes[:-1]):
         start, end = morpheme.span.start, morpheme.span.end
         alone = (
@@ -169,11 +173,15 @@ def _korean_surnames(text: str, morphemes: list[Any]) -> Iterator[NameSpan]:
         if following == _KO_FORMER and index + 2 < len(morphemes):
             following = morphemes[index + 2].surface
         # Papers also write the surname in hanja (尹 대통령), which the dictionary reads.
-        hanja = _HAN_SURNAME.fullmatch(text[start]) is not None
+        char = text[start].translate(FOLDING)
+        hanja = _HAN_SURNAME.fullmatch(char) is not None
         name = morpheme.feature.reading if hanja else text[start:end]
         syllable = isinstance(name, str) and len(name) == 1 and "\uac00" <= name <= "\ud7a3"
         if alone and syllable and following in _KO_TITLES:
             yield NameSpan("person", start, end, name, surname=True)
+        elif alone and hanja and char not in KOREAN_HANJA_COUNTRIES:
+            # The dictionary lacks some readings (李): the character itself names the person.
+            yield NameSpan("person", start, end, name if syllable else char, surname=True)
 
 
 def _ja_class(word: Any) -> tuple[bool, EntityType | None]:

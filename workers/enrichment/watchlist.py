@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from newsloom.errors import InvalidInputError
 from newsloom.schema import EntityType
 
-__all__ = ["SECTIONS", "WatchEntry", "WatchListError", "normalise", "read_watchlist"]
+__all__ = ["FOLDING", "SECTIONS", "WatchEntry", "WatchListError", "normalise", "read_watchlist"]
 
 SECTIONS: dict[str, EntityType] = {
     "countries": "place",
@@ -28,12 +29,25 @@ SECTIONS: dict[str, EntityType] = {
 }
 
 _SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013\u00b7\u30fb\uff65]+")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def _compatibility_ideographs() -> dict[int, str]:
+    # Korean text often carries the CJK compatibility ideographs of its old national charset
+    # (U+F9E1 for 李): each is one unified ideograph under NFKC.
+    blocks = (range(0xF900, 0xFB00), range(0x2F800, 0x2FA20))
+    folded = {code: unicodedata.normalize("NFKC", chr(code)) for block in blocks for code in block}
+    return {code: char for code, char in folded.items() if len(char) == 1 and char != chr(code)}
+
+
+# Characters folded one for one before matching, so offsets into the text stay valid:
+# typographic apostrophes, and compatibility ideographs.
+_FOLDED: dict[int, str] = {ord("\u2019"): "'", ord("\u2018"): "'", **_compatibility_ideographs()}
+FOLDING = str.maketrans(_FOLDED)
 
 
 def normalise(name: str) -> str:
     """The key spellings of one name share: case-folded, one space for any separator run."""
-    return _SEPARATORS.sub(" ", name.translate(_APOSTROPHES)).strip().casefold()
+    return _SEPARATORS.sub(" ", name.translate(FOLDING)).strip().casefold()
 
 
 class WatchListError(InvalidInputError):
