@@ -78,6 +78,16 @@ def test_a_hanja_surname_alone_in_a_korean_headline_is_the_watched_person() -> N
     assert "United States" in _entities("美 국무부 발표\n이재명 후보는 말했다.", "ko")
 
 
+def test_initials_stand_for_the_article_s_person_they_fit() -> None:
+    # The Korean press writes some politicians by their given name's romanised initials.
+    found = _entities("DJ 고향에서 유세\n김대중 전 대통령의 고향을 찾았다.", "ko")
+    assert found["김대중"] == ("person", ["DJ", "김대중"])
+    # A reporter's note in a quote is signed with the initials of the name.
+    text = "Корреспондент Андрей Колесников спросил. «Решим сами (— А. К.)», — сказал он."  # noqa: RUF001
+    signed = ("person", ["Андрей Колесников", "А. К."])  # noqa: RUF001
+    assert _entities(text, "ru")["Андрей Колесников"] == signed
+
+
 def test_words_before_a_title_that_are_not_surnames_name_nobody() -> None:
     assert not {t for t, _ in _spans("이 일은 대통령이 결정한다.", "ko")} & {"person"}
     # A common noun before a title is only a candidate, which no full name here claims.

@@ -770,6 +770,53 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return not (before or (after and after.group(1)[0].isupper()))
 
 
+# Latin letters a Korean syllable's initial consonant is romanised with, in the Revised
+# Romanization and in the older spellings names keep (김대중 Kim Dae-jung, DJ; 박 Park); a
+# silent initial takes its vowel's letter (영 Young, YS of 김영삼). Written out here because
+# only the initials are needed, from Unicode's arithmetic layout of Hangul syllables.
+_HANGUL_INITIALS = (
+    "GK", "K", "N", "DT", "T", "RL", "M", "BP", "P", "S", "S", "", "JC", "J", "C", "K", "T",
+    "P", "H",
+)  # fmt: skip
+_HANGUL_VOWEL_LETTERS = "AAYYEEYYOWWOYUWWWYEUI"
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_HANGUL_PER_INITIAL, _HANGUL_PER_VOWEL = 588, 28
+_KOREAN_FULL_NAME = 3  # a surname and a given name of two syllables
+
+
+def _syllable_letters(syllable: str) -> str:
+    index = ord(syllable) - _HANGUL_FIRST
+    initial = _HANGUL_INITIALS[index // _HANGUL_PER_INITIAL]
+    vowel = _HANGUL_VOWEL_LETTERS[index % _HANGUL_PER_INITIAL // _HANGUL_PER_VOWEL]
+    return initial or vowel
+
+
+def _korean_initials(name: str) -> set[str]:
+    """The Latin initials the Korean press writes a politician by, from the two syllables of
+    the given name: "DJ" for 김대중, "YS" for 김영삼, "MB" for 이명박."""
+    if len(name) != _KOREAN_FULL_NAME or not all(
+        _HANGUL_FIRST <= ord(char) <= _HANGUL_LAST for char in name
+    ):
+        return set()
+    first, second = (_syllable_letters(char) for char in name[1:])
+    return {a + b for a in first for b in second}
+
+
+def _initialisms(mentions: list[Mention]) -> Iterator[tuple[str, str]]:
+    """Initials that stand for a person of the article: of the first name and the surname
+    (a reporter's "A. K." under a quote, in any alphabet), and a Korean given name's
+    romanised initials ("DJ")."""
+    for mention in mentions:
+        if mention.type != "person" or mention.surname:
+            continue
+        for name in {mention.surface, mention.canonical}:
+            words = name.split()
+            if len(words) > 1 and words[0][:1].isupper() and words[-1][:1].isupper():
+                yield f"{words[0][0]}. {words[-1][0]}.", mention.canonical
+            for initials in _korean_initials(name):
+                yield initials, mention.canonical
+
+
 def _short_forms(
     texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
 ) -> list[list[Mention]]:
@@ -779,7 +826,13 @@ def _short_forms(
     people = _short_names(everything)
     acronyms = _acronyms(everything, lowercase)
     types = {m.canonical: m.type for m in everything}
-    shorts = {**_name_endings(everything), **people, **acronyms, **_handles(everything)}
+    shorts = {
+        **_unique_owners(_initialisms(everything)),
+        **_name_endings(everything),
+        **people,
+        **acronyms,
+        **_handles(everything),
+    }
     shared = _shared_words(everything)
     longer = _longer_names(everything)
     # Where the document writes a name again, unmarked: under its short form's full name, or
