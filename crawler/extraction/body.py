@@ -4,7 +4,8 @@
 what is not the article), hands the tree to trafilatura, and finishes trafilatura's text with
 :func:`finish_body`, in this order:
 
-1. a page rendered by script gets its text from the framework payload (``flight_data.py``);
+1. a page rendered by script gets its text from the framework payload (``flight_data.py``),
+   and one split into sibling containers is read to its end (``continued_body.py``);
 2. paragraph-level boilerplate goes (``boilerplate.py``), and furniture under the story
    (``edges.py``);
 3. the declared JSON-LD ``articleBody`` confirms, prunes or completes it (``declared_body.py``);
@@ -23,6 +24,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from crawler.extraction.boilerplate import clean_body
+from crawler.extraction.continued_body import continued_body
 from crawler.extraction.declared_body import declared_article_body, reconcile_with_declared
 from crawler.extraction.edges import trim_head, trim_tail
 from crawler.extraction.embeds import unwrap_embedded_posts
@@ -75,6 +77,7 @@ def finish_body(
     """Clean the extractor's ``text`` into the article body, without headline, lead, byline."""
     if len(text) < _MIN_BODY_CHARS and tree is not None:
         text = _text_of_flight_payload(tree) or text
+    text = continued_body(text, tree)
     body = trim_tail(clean_body(text), author_names)
     if tree is not None:
         body = reconcile_with_declared(body, declared_article_body(tree), tree)
