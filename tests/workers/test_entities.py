@@ -189,6 +189,25 @@ def test_two_names_side_by_side_in_a_headline_are_split(nlp: Language) -> None:
     ]
 
 
+def test_towns_in_results_and_standings_lines_are_teams(nlp: Language) -> None:
+    text = (
+        "Results of games played on Thursday:\nFlorida 3 Cincinnati 1\n"
+        "Livingston 1 Hamilton 0 (halftime 0-0)\nStandings:\nSeattle 70 63 .526 5\n"
+        "Crewe 4 1 1 2 4 6 4"
+    )
+    teams = {"Florida", "Cincinnati", "Livingston", "Hamilton", "Seattle", "Crewe"}
+    found = {e.name: e.type for e in find_entities(text)}
+    assert {name: found.get(name) for name in teams} == dict.fromkeys(teams, "organization")
+
+
+def test_regions_in_a_table_of_shares_stay_places_and_common_words_are_no_teams(
+    nlp: Language,
+) -> None:
+    shares = "Results by region, in per cent:\nSeoul 48.2 45.1 6.7\nBusan 40.1 55.3 4.6"
+    assert {e.name: e.type for e in find_entities(shares)} == {"Seoul": "place", "Busan": "place"}
+    assert not find_entities("The council voted yes or no on the resolution.\nYes 12 No 3")
+
+
 def test_mentions_keep_character_offsets(nlp: Language) -> None:
     texts = ["Seoul talks", "On Monday Choe Son Hui met Wang Yi in Beijing."]
     (per_text,) = find_mentions([texts], recogniser="model")

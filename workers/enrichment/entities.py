@@ -43,6 +43,7 @@ from workers.enrichment.propernouns import METHODS as ANALYSER_METHODS
 from workers.enrichment.propernouns import NameSpan, name_spans
 from workers.enrichment.recogniser import ModelMention, model_language, model_name, recognise
 from workers.enrichment.rules import rule_mentions
+from workers.enrichment.score_tables import team_spans
 from workers.enrichment.stage import record
 from workers.enrichment.truecase import (
     datelines,
@@ -953,6 +954,34 @@ def _without_common_words(
     return [[m for m in found if not common.get(m.canonical)] for found in mentions]
 
 
+def _teams(
+    texts: Sequence[str], mentions: list[list[Mention]], lowercase: frozenset[str]
+) -> list[list[Mention]]:
+    """Mentions with the teams of results and standings lines as organisations (see
+    score_tables): a place found there becomes one, and a name found nowhere is added,
+    unless the document writes it as a common word too ("Yes 12 No 3")."""
+    result = []
+    for text, found in zip(texts, mentions, strict=True):
+        teams = set(team_spans(text))
+        if not teams:
+            result.append(found)
+            continue
+        taken = _Spans()
+        kept = []
+        for m in found:
+            if (m.start, m.end) in teams and m.type == "place" and not m.known:
+                m = replace(m, type="organization", demonym=False)
+            kept.append(m)
+            taken.add(m.start, m.end)
+        for start, end in sorted(teams):
+            surface = text[start:end]
+            if surface.lower() not in lowercase and taken.add(start, end):
+                name = surface.title() if surface.isupper() else surface
+                kept.append(Mention(name, "organization", surface, start, end))
+        result.append(sorted(kept, key=lambda m: m.start))
+    return result
+
+
 def find_mentions(
     documents: Sequence[Sequence[str]], *, recogniser: Recogniser, language: str | None = None
 ) -> list[list[list[Mention]]]:
@@ -966,6 +995,7 @@ def find_mentions(
         per_text = [_with_readings(text, _combine(_layered(text), next(found))) for text in texts]
         lowercase = running_lowercase(texts)  # the words the document writes in lower case
         per_text = _split_joined(_without_vessels(texts, per_text))
+        per_text = _teams(texts, per_text, lowercase)
         resolved = _surnames(_short_forms(texts, per_text, lowercase))
         resolved = _without_common_words(texts, resolved, lowercase)
         result.append(_consistent_types(resolved))
