@@ -95,7 +95,7 @@ _SHIP_PREFIXES = frozenset(("USS", "USNS", "HMS", "HMAS", "HMCS", "HMNZS", "BRP"
 _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords", "Pact",
                         "Charter", "Constitution", "Protocol", "Convention"))  # fmt: skip
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
-_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)[\d.,]+)+$")
+_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)\d[\d.,/:-]*)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
