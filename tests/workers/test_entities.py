@@ -352,6 +352,9 @@ def test_lower_case_spans_and_trailing_numbers_are_not_names(nlp: Language) -> N
     scores = "Scores: G. Kersey 63, J. Ratcliffe 71."
     assert "G. Kersey 63" in _raw_spans(scores)
     assert {entity.name for entity in find_entities(scores)} == {"G. Kersey", "J. Ratcliffe"}
+    agency = "Officials told Interfax news agency that floods hit Guangdong province."
+    assert {"Interfax news", "Guangdong province"} <= _raw_spans(agency)
+    assert {e.name for e in find_entities(agency)} == {"Interfax", "Guangdong"}
     figures = "Bowling : I. Austin 4-37 , A. Smith 5-68 ."
     assert "I. Austin 4-37" in _raw_spans(figures)
     assert {entity.name for entity in find_entities(figures)} == {"I. Austin", "A. Smith"}

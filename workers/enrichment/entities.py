@@ -97,6 +97,7 @@ _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords"
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)\d[\d.,/:-]*)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+_LOWER_TAIL = re.compile(r"(?:\s+[a-z]+)+$")
 _READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _GENERATIONS = frozenset(("Jr", "Sr", "II", "III", "IV"))
@@ -202,6 +203,10 @@ def _clean(text: str, start: int, end: int, entity_type: EntityType) -> tuple[in
     trailing = _TRAILING.search(text[start:end])
     if trailing and trailing.start() > 0:
         end = start + trailing.start()
+    # Nor does it end in common words: "Interfax news agency", "Jiangsu province".
+    lower_tail = _LOWER_TAIL.search(text, start, end)
+    if lower_tail and lower_tail.start() > start:
+        end = lower_tail.start()
     return start, end
 
 
