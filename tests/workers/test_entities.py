@@ -321,6 +321,9 @@ def test_a_city_alternate_name_does_not_retype_a_span(nlp: Language) -> None:
 def test_titles_alone_and_language_names_are_not_entities(nlp: Language) -> None:
     text = "Prime Minister Datuk Seri Anwar Ibrahim spoke. Lessons in Welsh resumed."
     assert {entity.name for entity in find_entities(text)} == {"Anwar Ibrahim"}
+    times = "Crude futures settled at 1200 GMT on NYMEX."
+    assert "GMT" in _raw_spans(times)
+    assert {entity.name for entity in find_entities(times)} == {"NYMEX"}
 
 
 def test_a_page_longer_than_the_model_takes_is_read_in_pieces(nlp: Language) -> None:

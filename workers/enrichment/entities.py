@@ -97,6 +97,13 @@ _LAW_HEADS = frozenset(("Law", "Act", "Agreement", "Treaty", "Accord", "Accords"
 _LEADING_ARTICLE = re.compile(r"^[\W_]*(?:(?:the|The|THE)\s+)?")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'()\[\]\u201c\u201d-]|(?<=\s)\d[\d.,/:-]*)+$")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Time zones a story's times carry ("1200 GMT", "10 a.m. KST"), which the model reads as
+# organisations. Their abbreviations are a closed set; no package here lists them.
+_TIME_ZONES = frozenset((
+    "GMT", "UTC", "BST", "WET", "CET", "CEST", "EET", "EEST", "MSK", "IST", "PKT", "ICT",
+    "WIB", "SGT", "HKT", "KST", "JST", "AEST", "AEDT", "NZST", "NZDT", "EST", "EDT", "CST",
+    "CDT", "MST", "MDT", "PST", "PDT", "AKST", "HST",
+))  # fmt: skip
 _LOWER_TAIL = re.compile(r"(?:\s+[a-z]+)+$")
 _READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -313,7 +320,7 @@ def _resolve(
     if entity_type == "organization" and " " not in surface and _is_portfolio(text, end):
         return None
     words = surface.split()
-    if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS:
+    if words[0] in _SHIP_PREFIXES or words[-1] in _LAW_HEADS or surface in _TIME_ZONES:
         return None
     name = surface
     recased = cased[start:end] if cased is not None else surface
