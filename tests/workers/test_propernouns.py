@@ -88,6 +88,27 @@ def test_initials_stand_for_the_article_s_person_they_fit() -> None:
     assert _entities(text, "ru")["Андрей Колесников"] == signed
 
 
+def test_a_foreign_name_in_chinese_is_read_from_its_middle_dot() -> None:
+    found = _entities("英国首相基尔·斯塔默和法国总统埃马纽埃尔·马克龙通电话。", "zh")
+    # Whole names, not 纽埃 (Niue) inside one of them.
+    assert found == {
+        "United Kingdom": ("place", ["英国"]),
+        "France": ("place", ["法国"]),
+        "基尔·斯塔默": ("person", ["基尔·斯塔默"]),
+        "埃马纽埃尔·马克龙": ("person", ["埃马纽埃尔·马克龙"]),
+    }
+
+
+def test_a_given_name_before_a_watched_surname_is_part_of_the_person() -> None:
+    for text, language, written in [
+        ("美国总统唐纳德·特朗普周二表示。", "zh", "唐纳德·特朗普"),
+        ("ドナルド・トランプ大統領は20日、会談した。", "ja", "ドナルド・トランプ"),
+        ("도널드 트럼프 대통령은 통화했다.", "ko", "도널드 트럼프"),
+    ]:
+        people = {n: s for n, (t, s) in _entities(text, language).items() if t == "person"}
+        assert people == {"Donald Trump": [written]}, language
+
+
 def test_words_before_a_title_that_are_not_surnames_name_nobody() -> None:
     assert not {t for t, _ in _spans("이 일은 대통령이 결정한다.", "ko")} & {"person"}
     # A common noun before a title is only a candidate, which no full name here claims.

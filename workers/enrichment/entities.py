@@ -499,12 +499,44 @@ def _relative(found: Mention, watched: list[Mention]) -> bool:
 def _fuller(found: Mention, watched: list[Mention]) -> bool:
     """Whether ``found`` is the watched person's name written in full another way
     ("Donald J. Trump" around "Trump"): it ends in the surname and starts with the same
-    first name."""
-    return (
-        _one_watched_person(found, watched)
-        and watched[0].end == found.end
-        and _same_first_name(found, watched)
-    )
+    first name. In another script (唐纳德·特朗普 around 特朗普) the first name cannot be
+    compared with the canonical one, and a watched person is named so far more often than
+    a relative is."""
+    if not (_one_watched_person(found, watched) and watched[0].end == found.end):
+        return False
+    return not found.surface[0].isascii() or _same_first_name(found, watched)
+
+
+# What separates a given name from a surname in the region's scripts: nothing, a space, a
+# middle dot (ドナルド・トランプ, 도널드 트럼프).
+_NAME_JOINS = frozenset(("", " ", "\u00b7", "\u30fb", "\uff65"))
+
+
+def _given_names_joined(texts: Sequence[str], mentions: list[list[Mention]]) -> list[list[Mention]]:
+    """A given name the analyser found on its own right before a watched person's name, in
+    another script than Latin ("ドナルド" + "トランプ"), is part of that person's mention."""
+    result = []
+    for text, found in zip(texts, mentions, strict=True):
+        joined: list[Mention] = []
+        for mention in found:
+            given = joined[-1] if joined else None
+            if (
+                given is not None
+                and mention.known
+                and mention.type == given.type == "person"
+                and not given.known
+                and not given.surname
+                and not given.surface[0].isascii()
+                and " " not in given.surface
+                and text[given.end : mention.start] in _NAME_JOINS
+            ):
+                joined[-1] = replace(
+                    mention, surface=text[given.start : mention.end], start=given.start
+                )
+                continue
+            joined.append(mention)
+        result.append(joined)
+    return result
 
 
 def _with_readings(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -1007,6 +1039,7 @@ def find_mentions(
         per_text = [_with_readings(text, _combine(_layered(text), next(found))) for text in texts]
         lowercase = running_lowercase(texts)  # the words the document writes in lower case
         per_text = _split_joined(_without_vessels(texts, per_text))
+        per_text = _given_names_joined(texts, per_text)
         per_text = _teams(texts, per_text, lowercase)
         resolved = _surnames(_short_forms(texts, per_text, lowercase))
         resolved = _without_common_words(texts, resolved, lowercase)

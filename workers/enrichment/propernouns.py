@@ -29,6 +29,7 @@ from typing import Any
 
 from newsloom.schema import EntityType
 from workers.enrichment.abbreviations import KOREAN_HANJA_COUNTRIES
+from workers.enrichment.dotted_names import dotted_names
 from workers.enrichment.segment import (
     chinese_tags,
     mecab_ko,
@@ -334,12 +335,15 @@ def _chinese(text: str) -> Iterator[NameSpan]:
     words = [surface for surface, _flag in tags]
     offsets = _offsets(text, words)
     titled = dict(titled_names(tags, known_word))
+    dotted = dict(dotted_names(tags))
     index = 0
     while index < len(tags):
         surface, flag = tags[index]
         end = index + 1
         kind: EntityType | None = None
-        if index in titled:
+        if index in dotted:
+            end, kind = dotted[index], "person"  # 埃马纽埃尔·马克龙: one foreign name
+        elif index in titled:
             end, kind = titled[index], "person"  # 参赞 + 罗满月: a name after a title
         elif flag in _ZH_PERSON_FLAGS and len(surface) == 1 and index + 1 < len(tags):
             # 李 + 金坤: a surname, then a given name jieba took for another word.

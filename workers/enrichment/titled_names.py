@@ -20,7 +20,7 @@ _SURNAMES = frozenset(
     "張劉陳楊黃趙吳許韓馮鄧蘇葉魏呂盧鍾譚陸賈韋鄒龍賀顧龔錢嚴莊聶魯歐俞寧紀畢塗駱藍鮑閻羅"
 )
 # The end of a title word, as jieba cuts it ("外交部长" ends with 部长).
-_TITLES = (
+TITLES = (
     "记者", "記者", "參贊", "参赞", "研究员", "研究員", "院士", "工程师", "工程師", "教授",
     "发言人", "發言人", "总统", "總統", "总理", "總理", "主席", "部长", "部長", "外长", "外長",
     "大使",
@@ -50,7 +50,7 @@ def titled_names(
     words = [word for word, _flag in tags]
     index = 0
     while index < len(words):
-        if not words[index].endswith(_TITLES):
+        if not words[index].endswith(TITLES):
             index += 1
             continue
         index += 1
