@@ -208,6 +208,20 @@ def test_regions_in_a_table_of_shares_stay_places_and_common_words_are_no_teams(
     assert not find_entities("The council voted yes or no on the resolution.\nYes 12 No 3")
 
 
+def test_weapons_by_designator_and_by_name_but_not_groups_roads_or_common_words(
+    nlp: Language,
+) -> None:
+    text = (
+        "Ukraine fired ATACMS and HIMARS rockets; Russia answered with Kinzhal missiles. "
+        "The F-35A, the J-20 and the S-400 came up at the G-20 summit, far from the I-95."
+    )
+    weapons = {e.name for e in find_entities(text) if e.type == "weapon"}
+    assert weapons == {"ATACMS", "HIMARS", "Kinzhal", "F-35A", "J-20", "S-400"}
+    assert {e.name for e in find_entities("우크라이나는 하이마스를 발사했다.", "ko")} >= {"HIMARS"}
+    assert not find_entities("He was a true patriot, the mayor said.")
+    assert {e.name for e in find_entities("Poland bought Patriot missiles.")} >= {"MIM-104 Patriot"}
+
+
 def test_mentions_keep_character_offsets(nlp: Language) -> None:
     texts = ["Seoul talks", "On Monday Choe Son Hui met Wang Yi in Beijing."]
     (per_text,) = find_mentions([texts], recogniser="model")

@@ -73,7 +73,12 @@ WATCHLIST_METHOD = "watchlist"
 # "analyser": the proper nouns of the article's language's morphological analyser.
 Recogniser = Literal["model", "rules", "analyser", "none"]
 
-_WEAPON = re.compile(r"(?<![\w\-])(?:[A-Z][a-z]+|[A-Z]{2,3})(?:-\d+[A-Z]?){1,3}(?![\w\-])")
+# Designators: a name or a code of letters, then numbers ("Hwasong-18", "KN-23", "DF-41"),
+# or one letter and two digits or more ("F-35A", "S-400", "J-20"), but not a group of
+# countries ("G-20") or an interstate road ("I-95").
+_WEAPON = re.compile(
+    r"(?<![\w\-])(?:(?:[A-Z][a-z]+|[A-Z]{2,3})(?:-\d+[A-Z]?){1,3}|[A-FHJ-Z]-\d{2,3}[A-Z]?)(?![\w\-])"
+)
 # Words before a name that are not part of it ("President Lee", "Ms Bowles").
 _TITLE_WORDS = frozenset((
     "President", "Minister", "Prime", "Leader", "Envoy", "Chief", "Spokesman", "Spokeswoman",
