@@ -99,6 +99,21 @@ def test_a_foreign_name_in_chinese_is_read_from_its_middle_dot() -> None:
     }
 
 
+def test_a_chinese_body_cut_into_words_is_one_organisation() -> None:
+    # jieba cuts the company's name and tags two of its words as towns.
+    found = _entities("中国航天科工航天三江江北公司数控车工阎敏说。", "zh")
+    assert found["中国航天科工航天三江江北公司"] == (
+        "organization",
+        ["中国航天科工航天三江江北公司"],
+    )
+    assert not {name for name, (kind, _) in found.items() if kind == "place"}
+    found = _entities("湖北省国防科工办负责人李金坤表示。", "zh")
+    assert found["湖北省国防科工办"] == ("organization", ["湖北省国防科工办"])
+    # A country before a body stays the country; a common word ending like a body is none.
+    assert "United States" in _entities("美国白宫发言人表示。", "zh")
+    assert not _entities("中东僵局持续。这家公司表示。", "zh")
+
+
 def test_a_given_name_before_a_watched_surname_is_part_of_the_person() -> None:
     for text, language, written in [
         ("美国总统唐纳德·特朗普周二表示。", "zh", "唐纳德·特朗普"),

@@ -30,6 +30,7 @@ from typing import Any
 from newsloom.schema import EntityType
 from workers.enrichment.abbreviations import KOREAN_HANJA_COUNTRIES
 from workers.enrichment.dotted_names import dotted_names
+from workers.enrichment.places import name_key, native_country_names
 from workers.enrichment.segment import (
     chinese_tags,
     mecab_ko,
@@ -39,6 +40,7 @@ from workers.enrichment.segment import (
 )
 from workers.enrichment.titled_names import titled_names
 from workers.enrichment.watchlist import FOLDING
+from workers.enrichment.zh_organisations import suffixed_organisations
 
 __all__ = ["METHODS", "NameSpan", "name_spans"]
 
@@ -336,6 +338,7 @@ def _chinese(text: str) -> Iterator[NameSpan]:
     offsets = _offsets(text, words)
     titled = dict(titled_names(tags, known_word))
     dotted = dict(dotted_names(tags))
+    bodies = dict(suffixed_organisations(tags, _is_chinese_country))
     index = 0
     while index < len(tags):
         surface, flag = tags[index]
@@ -343,6 +346,8 @@ def _chinese(text: str) -> Iterator[NameSpan]:
         kind: EntityType | None = None
         if index in dotted:
             end, kind = dotted[index], "person"  # 埃马纽埃尔·马克龙: one foreign name
+        elif index in bodies:
+            end, kind = bodies[index], "organization"  # 湖北省 + 国防科工办
         elif index in titled:
             end, kind = titled[index], "person"  # 参赞 + 罗满月: a name after a title
         elif flag in _ZH_PERSON_FLAGS and len(surface) == 1 and index + 1 < len(tags):
@@ -368,6 +373,10 @@ def _chinese(text: str) -> Iterator[NameSpan]:
                 name = name[: -len(_ZH_AREA)]  # "加勒比地区", the Caribbean region: 加勒比
             yield NameSpan(kind, start, stop, name)
         index = end
+
+
+def _is_chinese_country(word: str) -> bool:
+    return name_key(word, "zh") in native_country_names("zh")
 
 
 def _zh_speaks(tags: list[tuple[str, str]], start: int, end: int) -> bool:
