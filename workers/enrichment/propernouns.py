@@ -65,6 +65,10 @@ _JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
 # Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
 # area of that place ("ガザ地区").
 _JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
+# Common nouns a body's name may hold between its place and its word for a body (国防 + 省),
+# where that word is one of a named body's, not of a description ("ガザ保健当局").
+_JA_BODY_NOUNS = 2
+_JA_NAMED_BODIES = frozenset(("軍", "省", "庁", "党", "大学", "銀行"))
 _JA_AREAS = frozenset(("地区", "自治区", "州", "県", "市", "区", "省", "地方", "半島", "島"))
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
 # Katakana letters and the long-vowel mark, without the middle dot (・) that separates names.
@@ -272,8 +276,8 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             continue
         if (unknown or kind == "organization") and _ja_titled(words[end : end + _JA_TITLE_WORDS]):
             proper, kind = True, "person"
-        elif proper and kind == "place" and following in _JA_BODIES:
-            kind, end = "organization", end + 1
+        elif proper and kind == "place" and (body := _ja_body_end(words, end)):
+            kind, end = "organization", body
         elif proper and kind == "place" and following in _JA_AREAS:
             # "ガザ地区" is named by the place it is the area of.
             start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
@@ -285,6 +289,21 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
             yield NameSpan(kind, start, stop, text[start:stop])
         index = end
+
+
+def _ja_body_end(words: list[Any], start: int) -> int:
+    """Where a body named after the place before ``start`` ends (イスラエル + 軍, 韓国 + 国防
+    + 省): a word for a body, right after it or after at most two common nouns; 0 if none
+    follows."""
+    index = start
+    while index < len(words) and index - start <= _JA_BODY_NOUNS:
+        word = words[index]
+        if word.surface in (_JA_BODIES if index == start else _JA_NAMED_BODIES):
+            return index + 1
+        if word.feature.pos1 != "名詞" or word.feature.pos2 != "普通名詞":
+            return 0
+        index += 1
+    return 0
 
 
 def _ja_surname_before_title(words: list[Any], index: int, end: int) -> bool:
