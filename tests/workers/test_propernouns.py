@@ -222,6 +222,16 @@ def test_russian_given_name_and_surname_are_one_person_in_any_case() -> None:
     assert found["Istanbul"][0] == "place"
 
 
+def test_russian_words_listed_with_a_person_are_people() -> None:
+    found = _entities("Переговоры вели Мединский, Фоменко и Галузин.", "ru")
+    assert {name for name, (kind, _) in found.items() if kind == "person"} == {
+        "Мединский", "Фоменко", "Галузин"
+    }  # fmt: skip
+    assert {kind for kind, _ in _entities("Москва, Киев и Минск ответили.", "ru").values()} == {
+        "place"
+    }
+
+
 def test_russian_watch_list_names_keep_the_whole_inflected_mention() -> None:
     found = _entities("Визит Владимира Путина. Путин прибыл.", "ru")
     assert found["Vladimir Putin"] == ("person", ["Владимира Путина", "Путин"])

@@ -451,9 +451,39 @@ def _ru_name(word: str, kind: EntityType) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in str(chosen.normal_form).split("-"))
 
 
+# What joins the items of a list of names: "Мединский, Фоменко и Галузин".
+_RU_LIST_JOINS = frozenset((", ", " и "))
+
+
+def _ru_listed_people(text: str, matches: list[Any], kinds: list[EntityType | None]) -> None:
+    """Type as people, in place, the capitalised words the dictionary does not know as
+    names that a list joins to a person ("господа Арахамия, Арестович"): a list holds one
+    kind of thing. A word opening a sentence is capitalised for that alone."""
+    changed = True
+    while changed:
+        changed = False
+        for index, match in enumerate(matches):
+            if kinds[index] is not None or not _ru_capitalised(match.group()):
+                continue
+            before = text[: match.start()].rstrip()
+            if not before or before[-1] in ".!?\n":
+                continue
+            neighbours = [
+                other
+                for other, (left, right) in ((index - 1, (index - 1, index)),
+                                             (index + 1, (index, index + 1)))
+                if 0 <= other < len(matches)
+                and text[matches[left].end() : matches[right].start()] in _RU_LIST_JOINS
+            ]  # fmt: skip
+            if any(kinds[other] == "person" for other in neighbours):
+                kinds[index] = "person"
+                changed = True
+
+
 def _russian(text: str) -> Iterator[NameSpan]:
     matches = list(_RU_WORD.finditer(text))
     kinds = [_ru_kind(match.group()) for match in matches]
+    _ru_listed_people(text, matches, kinds)
 
     def adjacent(index: int) -> bool:  # word ``index`` follows the one before after a space
         return index > 0 and text[matches[index - 1].end() : matches[index].start()] == " "
