@@ -5,7 +5,7 @@ what is not the article), hands the tree to trafilatura, and finishes trafilatur
 :func:`finish_body`, in this order:
 
 1. a page rendered by script gets its text from the framework payload (``flight_data.py``),
-   and one split into sibling containers is read to its end (``continued_body.py``);
+   and one split into containers of one kind is read to its end (``continued_body.py``);
 2. paragraph-level boilerplate goes (``boilerplate.py``), and furniture under the story
    (``edges.py``);
 3. the declared JSON-LD ``articleBody`` confirms, prunes or completes it (``declared_body.py``);

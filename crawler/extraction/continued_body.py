@@ -1,7 +1,7 @@
-"""A body the page splits into sibling containers of one kind, read to its end.
+"""A body the page splits into containers of one kind, read to its end.
 
-Some pages cut the article into several containers that carry the same class, side by side
-under one parent, with an advert, a paywall marker or a "read more" box between them. The
+Some pages cut the article into several containers that carry the same class, one after the
+other in the page, with an advert, a paywall marker or a "read more" box between them. The
 main-content extractor takes the container it scores best and stops at its end, so the rest
 of the article is lost. Where the extracted text starts inside such a container, the
 containers after it that are the same kind of element (same tag, the same classes but for
@@ -115,7 +115,7 @@ def _new_lines(part: HtmlElement, known: str) -> list[str]:
 
 def continued_body(text: str, tree: HtmlElement | None) -> str:
     """``text`` with the article's later parts appended, when the page splits it into
-    sibling containers of one kind (see the module docstring)."""
+    containers of one kind (see the module docstring)."""
     if tree is None or not text:
         return text
     start = _longest_paragraph(text, tree)
