@@ -766,19 +766,15 @@ def _split_joined(mentions: list[list[Mention]]) -> list[list[Mention]]:
         split = []
         for m in found:
             words = m.surface.split(" ")
-            parts = None
-            if not m.known and len(words) > 2:
-                for cut in range(1, len(words)):
-                    head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-                    if head in names and tail in names and head != m.surface:
-                        parts = (names[head], head, names[tail], tail)
-                        break
+            cuts = range(1, len(words)) if not m.known and len(words) > 2 else range(0)
+            pairs = ((" ".join(words[:cut]), " ".join(words[cut:])) for cut in cuts)
+            parts = next(((h, t) for h, t in pairs if h in names and t in names), None)
             if parts is None:
                 split.append(m)
                 continue
-            first, head, second, tail = parts
-            split.append(replace(first, surface=head, start=m.start, end=m.start + len(head)))
-            split.append(replace(second, surface=tail, start=m.end - len(tail), end=m.end))
+            head, tail = parts
+            split.append(replace(names[head], surface=head, start=m.start, end=m.start + len(head)))
+            split.append(replace(names[tail], surface=tail, start=m.end - len(tail), end=m.end))
         result.append(split)
     return result
 
