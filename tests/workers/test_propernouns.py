@@ -143,6 +143,12 @@ def test_a_katakana_reading_in_brackets_is_another_spelling_of_the_name() -> Non
     assert found["Russia"] == ("place", ["ロシア"])
 
 
+def test_a_japanese_name_with_a_space_or_a_hiragana_reading_is_one_person() -> None:
+    text = "白川 俊介氏(しらかわ・しゅんすけ)は会長に就任した。白川俊介会長は述べた。"
+    found = _entities(text, "ja")
+    assert found == {"白川俊介": ("person", ["白川 俊介", "しらかわ・しゅんすけ", "白川俊介"])}
+
+
 def test_japanese_unknown_katakana_before_a_title_is_a_person() -> None:
     spans = _spans("スモトリッチ財務相は反発した。", "ja")
     assert ("person", "スモトリッチ") in spans

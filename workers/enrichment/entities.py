@@ -110,7 +110,11 @@ _TIME_ZONES = frozenset((
     "CDT", "MST", "MDT", "PST", "PDT", "AKST", "HST",
 ))  # fmt: skip
 _LOWER_TAIL = re.compile(r"(?:\s+[a-z]+)+$")
-_READING = re.compile(r"[\uff08(]\s*([\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]")
+# A reading in brackets after a name, in katakana or hiragana, maybe after an honorific:
+# "尹錫悦(ユンソンニョル)", "白川俊介氏(しらかわ・しゅんすけ)".
+_READING = re.compile(
+    r"(?:氏|さん)?[\uff08(]\s*([\u3041-\u3096\u30a1-\u30fa\u30fb\u30fc]+)\s*[\uff09)]"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _GENERATIONS = frozenset(("Jr", "Sr", "II", "III", "IV"))
 _NAME_BREAK = re.compile(r"\s*\n|\s[-\u2013\u2014]\s")
@@ -545,17 +549,21 @@ def _given_names_joined(texts: Sequence[str], mentions: list[list[Mention]]) -> 
 
 
 def _with_readings(text: str, mentions: list[Mention]) -> list[Mention]:
-    """``mentions`` with each katakana reading given in brackets after a name written in
-    kanji ("尹錫悦(ユンソンニョル)") as another mention of that name, as Japanese papers
-    write foreign names; the reading is a spelling, not a name of its own."""
+    """``mentions`` with each reading given in brackets after a name written in kanji
+    ("尹錫悦(ユンソンニョル)", "白川俊介氏(しらかわ・しゅんすけ)") as another mention of that
+    name, as Japanese papers write foreign names and spell out Japanese ones; the reading is
+    a spelling, and the pieces of it the analyser took for names of their own go."""
     by_span = {(m.start, m.end): m for m in mentions}
     for mention in mentions:
         reading = _READING.match(text, mention.end)
         if reading is None or not _HAN.search(mention.surface):
             continue
         start, end = reading.span(1)
-        overlapping = [m for m in by_span.values() if m.start < end and start < m.end]
-        if all((m.start, m.end) == (start, end) for m in overlapping):
+        inside = [key for key, m in by_span.items() if start <= m.start and m.end <= end]
+        crossing = [m for m in by_span.values() if m.start < end and start < m.end]
+        if len(crossing) == len(inside):
+            for key in inside:
+                del by_span[key]
             by_span[start, end] = replace(mention, surface=text[start:end], start=start, end=end)
     return sorted(by_span.values(), key=lambda m: m.start)
 

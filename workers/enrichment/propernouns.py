@@ -287,7 +287,9 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             continue
         if proper and offsets[index] >= 0 and offsets[end - 1] >= 0:
             start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
-            yield NameSpan(kind, start, stop, text[start:stop])
+            name = text[start:stop]
+            # A surname and a given name are one name with or without a space between them.
+            yield NameSpan(kind, start, stop, "".join(name.split()) if kind == "person" else name)
         index = end
 
 
