@@ -178,6 +178,8 @@ def test_japanese_place_before_a_body_is_an_organisation_and_areas_merge() -> No
     found = _entities("イスラエル軍はガザ地区から撤退し、ガザの住民が戻った。", "ja")
     assert found["イスラエル軍"][0] == "organization"
     assert found["Gaza"] == ("place", ["ガザ地区", "ガザ"])
+    # A town named like a family is a place with its suffix (菊池 + 市).
+    assert _entities("熊本県の八代市、菊池市、宇土市", "ja")["Kikuchi"][0] == "place"
     # A named body may hold common nouns before its word (国防 + 省); a description may not.
     assert _entities("韓国国防省は発表した。", "ja")["韓国国防省"][0] == "organization"
     assert _entities("ガザ保健当局によると。", "ja") == {"Gaza": ("place", ["ガザ"])}

@@ -64,6 +64,8 @@ _JA_TITLES = frozenset((
 _JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
 # Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
 # area of that place ("ガザ地区").
+# Suffixes of municipalities and prefectures: after a surname, the name is the place's.
+_JA_MUNICIPAL = frozenset(("市", "町", "村", "区", "郡", "県"))
 _JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
 # Common nouns a body's name may hold between its place and its word for a body (国防 + 省),
 # where that word is one of a named body's, not of a description ("ガザ保健当局").
@@ -278,6 +280,9 @@ def _japanese(text: str) -> Iterator[NameSpan]:
             proper, kind = True, "person"
         elif proper and kind == "place" and (body := _ja_body_end(words, end)):
             kind, end = "organization", body
+        elif proper and kind == "person" and end == index + 1 and following in _JA_MUNICIPAL:
+            # 小林 + 市: a town named like a family (Kobayashi), as municipalities often are.
+            kind, end = "place", end + 1
         elif proper and kind == "place" and following in _JA_AREAS:
             # "ガザ地区" is named by the place it is the area of.
             start, stop = offsets[index], offsets[end - 1] + len(words[end - 1].surface)
