@@ -39,6 +39,7 @@ from workers.enrichment.segment import (
     unidic,
 )
 from workers.enrichment.titled_names import titled_names
+from workers.enrichment.truecase import sentence_initial
 from workers.enrichment.watchlist import FOLDING
 from workers.enrichment.zh_organisations import suffixed_organisations
 
@@ -62,15 +63,15 @@ _JA_TITLES = frozenset((
     "相", "総裁", "代表", "委員長", "主席", "総統", "知事", "市長", "報道官", "司令官",
 ))  # fmt: skip
 _JA_HONORIFICS = frozenset(("氏", "さん", "様", "君"))
-# Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
-# area of that place ("ガザ地区").
 # Suffixes of municipalities and prefectures: after a surname, the name is the place's.
 _JA_MUNICIPAL = frozenset(("市", "町", "村", "区", "郡", "県"))
+# Common nouns that, after a place's name, make the name of a body ("イスラエル軍") or a wider
+# area of that place ("ガザ地区").
 _JA_BODIES = frozenset(("軍", "省", "庁", "党", "政府", "大学", "銀行", "議会", "警察", "当局"))
 # Common nouns a body's name may hold between its place and its word for a body (国防 + 省),
 # where that word is one of a named body's, not of a description ("ガザ保健当局").
 _JA_BODY_NOUNS = 2
-_JA_NAMED_BODIES = frozenset(("軍", "省", "庁", "党", "大学", "銀行"))
+_JA_NAMED_BODIES = _JA_BODIES - {"政府", "議会", "警察", "当局"}
 _JA_AREAS = frozenset(("地区", "自治区", "州", "県", "市", "区", "省", "地方", "半島", "島"))
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
 # Katakana letters and the long-vowel mark, without the middle dot (・) that separates names.
@@ -472,9 +473,6 @@ def _ru_listed_people(text: str, matches: list[Any], kinds: list[EntityType | No
         for index, match in enumerate(matches):
             if kinds[index] is not None or not _ru_capitalised(match.group()):
                 continue
-            before = text[: match.start()].rstrip()
-            if not before or before[-1] in ".!?\n":
-                continue
             neighbours = [
                 other
                 for other, (left, right) in ((index - 1, (index - 1, index)),
@@ -482,7 +480,8 @@ def _ru_listed_people(text: str, matches: list[Any], kinds: list[EntityType | No
                 if 0 <= other < len(matches)
                 and text[matches[left].end() : matches[right].start()] in _RU_LIST_JOINS
             ]  # fmt: skip
-            if any(kinds[other] == "person" for other in neighbours):
+            listed = any(kinds[other] == "person" for other in neighbours)
+            if listed and not sentence_initial(text, match.start()):
                 kinds[index] = "person"
                 changed = True
 
