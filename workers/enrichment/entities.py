@@ -891,9 +891,11 @@ def _short_forms(
     longer = _longer_names(everything)
     # Where the document writes a name again, unmarked: under its short form's full name, or
     # as the name itself (its type is settled by the document's majority afterwards).
-    repeats = _repeats(texts, mentions, lowercase)
-    unmarked = {**repeats, **shorts}
-    unmarked = {surface: name for surface, name in unmarked.items() if surface not in shared}
+    unmarked = {
+        surface: name
+        for surface, name in {**_repeats(texts, mentions, lowercase), **shorts}.items()
+        if surface not in shared
+    }
     if not unmarked and not shared and not longer:
         return mentions
     # Longest first: an alternation takes the first alternative that matches.

@@ -41,8 +41,7 @@ def _compatibility_ideographs() -> dict[int, str]:
 
 # Characters folded one for one before matching, so offsets into the text stay valid:
 # typographic apostrophes, and compatibility ideographs.
-_FOLDED: dict[int, str] = {ord("\u2019"): "'", ord("\u2018"): "'", **_compatibility_ideographs()}
-FOLDING = str.maketrans(_FOLDED)
+FOLDING: dict[int, str] = {ord("\u2019"): "'", ord("\u2018"): "'", **_compatibility_ideographs()}
 
 
 def normalise(name: str) -> str:
