@@ -28,6 +28,7 @@ _MAX_LEVELS = 6
 # most of it new to the body.
 _MIN_CONTINUATION_CHARS = 300
 _MIN_NEW_SHARE = 0.5
+_HEADLINES_BEFORE = etree.XPath("count(preceding::h1)")
 _PARAGRAPH_STARTING = etree.XPath("(//p[starts-with(normalize-space(.), $anchor)])[1]")
 
 
@@ -66,6 +67,7 @@ def _continuations(start: HtmlElement) -> list[HtmlElement]:
     scope = container
     for _ in range(_MAX_LEVELS):
         scope = scope.getparent() if scope.getparent() is not None else scope
+    story = _story(container)
     later = False
     found = []
     for element in scope.iter(container.tag):
@@ -77,22 +79,17 @@ def _continuations(start: HtmlElement) -> list[HtmlElement]:
             and _kind(element) == kind
             and container not in element.iterancestors()
             and len(_squashed(element.text_content())) >= _MIN_CONTINUATION_CHARS
-            and _same_article(container, element)
+            and _story(element) == story
         ):
             found.append(element)
     return found
 
 
-def _same_article(first: HtmlElement, other: HtmlElement) -> bool:
-    """Whether no other article starts between the two: the same ``<article>`` holds both
-    (or none does), and no headline comes between them. Pages that load the next story
-    below the first give its body the same container."""
-
-    def article(element: HtmlElement) -> HtmlElement | None:
-        return next(element.iterancestors("article"), None)
-
-    headlines = "count(preceding::h1)"
-    return article(first) is article(other) and first.xpath(headlines) == other.xpath(headlines)
+def _story(element: HtmlElement) -> tuple[HtmlElement | None, object]:
+    """Which story of the page ``element`` is in: its ``<article>`` (if any) and how many
+    headlines come before it. Pages that load the next story below the first give its body
+    the same container, under an article or a headline of its own."""
+    return next(element.iterancestors("article"), None), _HEADLINES_BEFORE(element)
 
 
 def _new_lines(part: HtmlElement, known: str) -> list[str]:
